@@ -1,0 +1,120 @@
+// Package app wires the features into one server: it owns the connections and the router.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"dibao/backend/internal/access"
+	"dibao/backend/internal/identity"
+	"dibao/backend/internal/platform/config"
+	"dibao/backend/internal/platform/openapi"
+	"dibao/backend/internal/platform/redisx"
+	"dibao/backend/internal/web"
+	"dibao/frontend"
+)
+
+// Version is set at build time with -ldflags "-X dibao/backend/internal/app.Version=...".
+var Version = "dev"
+
+// Deps are the connections the server runs on; the caller opens and closes them.
+type Deps struct {
+	Config    config.Config
+	Logger    *slog.Logger
+	DB        *sqlx.DB
+	Redis     *redis.Client
+	RedisMode redisx.Mode
+	Now       func() time.Time
+	// RedisPrefix namespaces every key (tests use their own).
+	RedisPrefix string
+}
+
+// Server is the assembled HTTP application.
+type Server struct {
+	deps      Deps
+	engine    *gin.Engine
+	doc       *openapi.Doc
+	startedAt time.Time
+	metrics   *metrics
+}
+
+// New assembles the server.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.RedisPrefix == "" {
+		d.RedisPrefix = "dibao:"
+	}
+	policy, err := access.NewPolicy()
+	if err != nil {
+		return nil, err
+	}
+	sessions := identity.NewSessions(d.Redis, d.RedisPrefix, d.Now)
+	idSvc, err := identity.NewService(d.DB, sessions, policy, d.Now)
+	if err != nil {
+		return nil, err
+	}
+	spa, err := web.New(frontend.Dist())
+	if err != nil {
+		return nil, err
+	}
+	if !spa.Built() {
+		d.Logger.Warn("the web app is not built into this binary; run make build")
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{deps: d, engine: gin.New(), doc: openapi.NewDoc("Dibao API", Version), startedAt: d.Now(),
+		metrics: newMetrics(prometheus.NewRegistry())}
+	s.routes(routeDeps{identity: identity.NewHandlers(idSvc, d.Config.CookieSecure), policy: policy, spa: spa})
+	return s, nil
+}
+
+// Handler is the root HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Engine exposes the router for route-listing tests.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// Doc is the OpenAPI document.
+func (s *Server) Doc() *openapi.Doc { return s.doc }
+
+// ListenAndServe serves until ctx is cancelled, then lets in-flight requests finish.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	cfg := s.deps.Config
+	srv := &http.Server{
+		Addr:              fmt.Sprintf(":%d", cfg.Port),
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.deps.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.deps.Logger.Info("shutting down; waiting for requests in flight", "timeout", cfg.ShutdownTimeout.String())
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

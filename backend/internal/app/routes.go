@@ -1,0 +1,67 @@
+package app
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"dibao/backend/internal/access"
+	"dibao/backend/internal/identity"
+	"dibao/backend/internal/platform/httpx"
+	"dibao/backend/internal/platform/openapi"
+	"dibao/backend/internal/web"
+)
+
+type routeDeps struct {
+	identity *identity.Handlers
+	policy   *access.Policy
+	spa      *web.SPA
+}
+
+func (s *Server) routes(d routeDeps) {
+	e := s.engine
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(httpx.RequestContext(s.deps.Logger), httpx.Recover(), httpx.AccessLog(), s.metrics.middleware(),
+		web.SecurityHeaders(), httpx.LimitBody(s.deps.Config.MaxBodyBytes))
+
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics.handler())
+
+	api := openapi.NewRouter(e.Group("/api/v1", noStore()), s.doc)
+	api.Handle(http.MethodGet, "/openapi.json", openapi.Op{Summary: "OpenAPI document", Tag: "meta", Public: true,
+		Response: map[string]any{}}, func(c *gin.Context) { c.JSON(http.StatusOK, s.doc.JSON()) })
+	d.identity.RegisterPublic(api)
+
+	authed := api.Group("", d.identity.RequireSession())
+	d.identity.Register(authed)
+	authed.Handle(http.MethodGet, "/system/status", openapi.Op{Summary: "Platform status", Tag: "platform",
+		Response: SystemStatus{}, Permission: "platform:health"}, s.systemStatus(d.policy))
+
+	e.NoRoute(func(c *gin.Context) {
+		if isAPI(c.Request.URL.Path) {
+			httpx.Fail(c, httpx.E(http.StatusNotFound, "route_not_found", c.Request.Method+" "+c.Request.URL.Path))
+			return
+		}
+		d.spa.Serve(c)
+	})
+	e.NoMethod(func(c *gin.Context) {
+		if isAPI(c.Request.URL.Path) {
+			httpx.Fail(c, httpx.E(http.StatusMethodNotAllowed, "method_not_allowed"))
+			return
+		}
+		d.spa.Serve(c)
+	})
+}
+
+func isAPI(p string) bool { return p == "/api" || strings.HasPrefix(p, "/api/") }
+
+// noStore keeps API answers (personal data) out of caches.
+func noStore() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Header("Cache-Control", "no-store")
+		c.Next()
+	}
+}

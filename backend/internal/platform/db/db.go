@@ -1,0 +1,70 @@
+// Package db opens PostgreSQL connections and runs work inside transactions that carry
+// the caller's tenant scope, so row-level security can act as a second wall.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // PostgreSQL driver
+)
+
+// Open connects to PostgreSQL and checks the connection within the context's deadline.
+func Open(ctx context.Context, url string, maxConns int) (*sqlx.DB, error) {
+	conn, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
+	conn.SetMaxOpenConns(maxConns)
+	conn.SetMaxIdleConns(maxConns)
+	conn.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := conn.PingContext(pingCtx); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("db: connect to %s: %w", Redact(url), err)
+	}
+	return conn, nil
+}
+
+// Scope is the part of the division tree a request may touch. County is the tenant;
+// Division is the highest division the caller works in (the county code itself for
+// county staff). An empty scope sees no tenant rows at all.
+type Scope struct {
+	County   string
+	Division string
+}
+
+// WithScope runs fn in a transaction whose scope is set with set_config(..., true), so it
+// ends with the transaction and never leaks into the next use of a pooled connection.
+func WithScope(ctx context.Context, conn *sqlx.DB, s Scope, fn func(tx *sqlx.Tx) error) error {
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
+	if _, err := tx.ExecContext(ctx,
+		`SELECT set_config('app.county_code', $1, true), set_config('app.division_code', $2, true)`,
+		s.County, s.Division); err != nil {
+		return fmt.Errorf("db: set scope: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// InTx runs fn in a plain transaction, for work that is not tenant data (sign-in, audit).
+func InTx(ctx context.Context, conn *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
+	return WithScope(ctx, conn, Scope{}, fn)
+}
+
+// IsNotFound reports whether err means a query found no row.
+func IsNotFound(err error) bool { return errors.Is(err, sql.ErrNoRows) }

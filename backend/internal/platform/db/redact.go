@@ -1,0 +1,12 @@
+package db
+
+import "net/url"
+
+// Redact hides the password of a connection URL so it can be logged.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable database URL)"
+	}
+	return u.Redacted()
+}

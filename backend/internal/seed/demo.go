@@ -1,0 +1,127 @@
+// Package seed loads demo data: the seed township's county (Anji, 330523) and a second
+// county (Changxing, 330522) so that isolation can be seen. Running it twice changes nothing.
+package seed
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"dibao/backend/internal/identity"
+	"dibao/backend/internal/platform/db"
+	"dibao/backend/internal/platform/secure"
+)
+
+// DemoPassword is the password of every demo account (demo only; documented in the README).
+const DemoPassword = "Dibao@2026"
+
+type division struct {
+	code, level, parent, name, urbanRural string
+}
+
+// The seed township (the report's "XX镇" east of Anji, bordering Changxing) with
+// 12 villages and 3 communities; names are made up, codes follow the national scheme.
+func demoDivisions() []division {
+	ds := []division{
+		{"33", "province", "", "浙江省", ""},
+		{"3305", "city", "33", "湖州市", ""},
+		{"330523", "county", "3305", "安吉县", ""},
+		{"330523101", "township", "330523", "梅溪镇", ""},
+		{"330522", "county", "3305", "长兴县", ""},
+		{"330522101", "township", "330522", "煤山镇", ""},
+		{"330522101201", "village", "330522101", "新川村", "220"},
+		{"330522101202", "village", "330522101", "尚儒村", "220"},
+	}
+	villages := []string{"梅溪村", "荆湾村", "上舍村", "红庙村", "石龙村", "晓墅村", "钱坑桥村", "马村村", "三山村", "长林村", "梅园村", "西亩村"}
+	for i, name := range villages {
+		ds = append(ds, division{fmt.Sprintf("330523101%03d", 201+i), "village", "330523101", name, "220"})
+	}
+	for i, name := range []string{"梅溪社区", "晓墅社区", "荆湾社区"} {
+		ds = append(ds, division{fmt.Sprintf("330523101%03d", 1+i), "village", "330523101", name, "121"})
+	}
+	return ds
+}
+
+// DemoUser is a demo account: one role at one division ("" for the platform).
+type DemoUser struct {
+	Username, DisplayName, Phone, Role, Division string
+}
+
+// DemoUsers lists the demo accounts.
+func DemoUsers() []DemoUser {
+	return []DemoUser{
+		{"platform", "平台运维管理员", "13900000000", "platform_admin", ""},
+		{"ax.admin", "陈志强", "13900000001", "county_admin", "330523"},
+		{"ax.approver", "李文华", "13900000002", "county_approver", "330523"},
+		{"ax.leader", "周海燕", "13900000003", "township_leader", "330523101"},
+		{"ax.clerk", "王丽", "13900000004", "township_caseworker", "330523101"},
+		{"ax.finance", "赵敏", "13900000005", "finance_officer", "330523"},
+		{"ax.village", "钱国平", "13900000006", "village_worker", "330523101201"},
+		{"ax.inspector", "孙卫东", "13900000007", "inspector", "330523"},
+		{"cx.clerk", "刘晓梅", "13900000008", "township_caseworker", "330522101"},
+	}
+}
+
+// Result counts what a run added.
+type Result struct {
+	Divisions, Users int
+}
+
+// Demo loads the demo data as the schema owner, in one transaction.
+func Demo(ctx context.Context, owner *sqlx.DB, box *secure.Box) (Result, error) {
+	var res Result
+	hash, err := identity.HashPassword(DemoPassword)
+	if err != nil {
+		return res, err
+	}
+	err = db.InTx(ctx, owner, func(tx *sqlx.Tx) error {
+		for _, d := range demoDivisions() {
+			county := ""
+			switch d.level {
+			case "county":
+				county = d.code
+			case "township", "village":
+				county = d.code[:6]
+			}
+			r, err := tx.ExecContext(ctx, `INSERT INTO divisions (code, level, parent_code, county_code, name, urban_rural_type)
+				VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, '')) ON CONFLICT (code) DO NOTHING`,
+				d.code, d.level, d.parent, county, d.name, d.urbanRural)
+			if err != nil {
+				return fmt.Errorf("seed: division %s: %w", d.code, err)
+			}
+			n, _ := r.RowsAffected()
+			res.Divisions += int(n)
+		}
+		for _, u := range DemoUsers() {
+			county := ""
+			if u.Division != "" {
+				county = u.Division[:6]
+			}
+			phoneEnc, err := box.Seal("user.phone", u.Phone)
+			if err != nil {
+				return err
+			}
+			var id int64
+			err = tx.GetContext(ctx, &id, `INSERT INTO users (username, display_name, phone_enc, phone_index, phone_masked,
+					county_code, division_code, password_hash, must_change_password)
+				VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, ''), $8, false)
+				ON CONFLICT (username) DO NOTHING RETURNING id`,
+				u.Username, u.DisplayName, phoneEnc, box.Index("user.phone", u.Phone), secure.MaskPhone(u.Phone),
+				county, u.Division, hash)
+			if db.IsNotFound(err) {
+				continue // already there: leave it as its users left it
+			}
+			if err != nil {
+				return fmt.Errorf("seed: user %s: %w", u.Username, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role_key, division_code) VALUES ($1, $2, NULLIF($3, ''))`,
+				id, u.Role, u.Division); err != nil {
+				return fmt.Errorf("seed: role of %s: %w", u.Username, err)
+			}
+			res.Users++
+		}
+		return nil
+	})
+	return res, err
+}

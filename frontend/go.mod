@@ -1,0 +1,3 @@
+module dibao/frontend
+
+go 1.26.8
