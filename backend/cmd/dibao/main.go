@@ -117,7 +117,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer rc.Close()
-	srv, err := app.New(app.Deps{Config: cfg, Logger: log, DB: conn, Redis: rc.Client, RedisMode: rc.Mode})
+	srv, err := app.New(app.Deps{Config: cfg, Logger: log, DB: conn, Redis: rc.Client, RedisMode: rc.Mode, RedisPrefix: cfg.RedisPrefix})
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,9 @@ type Handlers struct {
 }
 
 // NewHandlers builds the handlers; secure marks the cookie Secure (behind HTTPS).
-func NewHandlers(svc *Service, secure bool) *Handlers { return &Handlers{svc: svc, cookieSecure: secure} }
+func NewHandlers(svc *Service, secure bool) *Handlers {
+	return &Handlers{svc: svc, cookieSecure: secure}
+}
 
 // LoginRequest is the body of POST /auth/login.
 type LoginRequest struct {

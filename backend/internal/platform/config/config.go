@@ -18,6 +18,7 @@ type Config struct {
 	DatabaseURL      string // the app role: not owner, not superuser, not BYPASSRLS
 	DatabaseOwnerURL string // the schema owner: migrations and seeding
 	RedisURL         string // empty: try 127.0.0.1:6379, else embedded
+	RedisPrefix      string // namespaces every key, so instances can share a Redis
 	DataKey          []byte // SM4 key, 16 bytes
 	IndexKey         []byte // HMAC-SM3 key for blind indexes, 32 bytes
 	CookieSecure     bool
@@ -51,6 +52,7 @@ func Load() (Config, []string, error) {
 		DatabaseURL:      env("DATABASE_URL", DefaultDatabaseURL),
 		DatabaseOwnerURL: env("DATABASE_OWNER_URL", DefaultOwnerURL),
 		RedisURL:         os.Getenv("REDIS_URL"),
+		RedisPrefix:      env("REDIS_PREFIX", "dibao:"),
 		LogLevel:         env("LOG_LEVEL", "info"),
 	}
 	var err error

@@ -48,6 +48,26 @@ type DB struct {
 // fails the test with instructions, never skips it.
 func New(t testing.TB) *DB {
 	t.Helper()
+	d := NewEmpty(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	ms, err := db.LoadMigrations(migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Migrate(ctx, d.Owner, ms); err != nil {
+		t.Fatalf("migrate test database: %v", err)
+	}
+	if d.App, err = db.Open(ctx, d.AppURL, 8); err != nil {
+		t.Fatalf("connect as app: %v", err)
+	}
+	t.Cleanup(func() { d.App.Close() })
+	return d
+}
+
+// NewEmpty creates a database with no schema; App is nil until the caller migrates.
+func NewEmpty(t testing.TB) *DB {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	admin, err := db.Open(ctx, AdminURL(), 2)
@@ -73,17 +93,6 @@ func New(t testing.TB) *DB {
 		t.Fatalf("connect as owner: %v", err)
 	}
 	t.Cleanup(func() { d.Owner.Close() })
-	ms, err := db.LoadMigrations(migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Migrate(ctx, d.Owner, ms); err != nil {
-		t.Fatalf("migrate test database: %v", err)
-	}
-	if d.App, err = db.Open(ctx, d.AppURL, 8); err != nil {
-		t.Fatalf("connect as app: %v", err)
-	}
-	t.Cleanup(func() { d.App.Close() })
 	return d
 }
 
