@@ -17,6 +17,7 @@ func TestCovers(t *testing.T) {
 		{"330523", "330522101", false},
 		{"330523101201", "330523101", false},
 		{"", "330523", false},
+		{"330523", "", false},
 		{PlatformDomain, "330523", false},
 		{PlatformDomain, PlatformDomain, true},
 		{"330523", PlatformDomain, false},
@@ -47,7 +48,7 @@ func TestPolicyAllowed(t *testing.T) {
 	if pol.Allowed(village, "330523101201", "case", "decide") {
 		t.Error("a village worker can decide a case")
 	}
-	platform := Principal{Roles: []Assignment{{"platform_admin", ""}}}
+	platform := Principal{Roles: []Assignment{{"platform_admin", PlatformDomain}}}
 	if !pol.Allowed(platform, PlatformDomain, "platform", "health") {
 		t.Error("the platform admin cannot see platform health")
 	}

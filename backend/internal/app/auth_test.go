@@ -120,7 +120,7 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 	env.Clock.Advance(31 * time.Minute)
 	c.Login("ax.leader", apptest.DemoPassword)
 	var failures int
-	if err := env.DB.Owner.Get(&failures, `SELECT failed_logins FROM users WHERE username = 'ax.leader'`); err != nil || failures != 0 {
+	if err := env.DB.Super.Get(&failures, `SELECT failed_logins FROM users WHERE username = 'ax.leader'`); err != nil || failures != 0 {
 		t.Fatalf("failures after a good sign-in = %d, %v", failures, err)
 	}
 }
@@ -190,7 +190,7 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 	env := apptest.New(t)
 	c := env.Client(t)
 	c.Login("ax.village", apptest.DemoPassword)
-	if _, err := env.DB.Owner.Exec(`UPDATE users SET status = 'disabled' WHERE username = 'ax.village'`); err != nil {
+	if _, err := env.DB.Super.Exec(`UPDATE users SET status = 'disabled' WHERE username = 'ax.village'`); err != nil {
 		t.Fatal(err)
 	}
 	if r := c.Do(http.MethodGet, "/api/v1/auth/me", nil); r.Status != 401 {
@@ -205,7 +205,7 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 func assertAudit(t *testing.T, env *apptest.Env, actor, action, outcome string, atLeast int) {
 	t.Helper()
 	var n int
-	err := env.DB.Owner.Get(&n, `SELECT count(*) FROM audit_log WHERE actor_name = $1 AND action = $2 AND outcome = $3
+	err := env.DB.Super.Get(&n, `SELECT count(*) FROM audit_log WHERE actor_name = $1 AND action = $2 AND outcome = $3
 		AND request_id <> '' AND client_ip <> ''`, actor, action, outcome)
 	if err != nil {
 		t.Fatal(err)

@@ -65,7 +65,7 @@ func TestBadInputGetsClear4xx(t *testing.T) {
 		})
 	}
 	var n int
-	if err := env.DB.Owner.Get(&n, `SELECT count(*) FROM audit_log WHERE action = 'auth.login'`); err != nil || n != 0 {
+	if err := env.DB.Super.Get(&n, `SELECT count(*) FROM audit_log WHERE action = 'auth.login'`); err != nil || n != 0 {
 		t.Errorf("bad requests reached the sign-in use case: %d audit rows, %v", n, err)
 	}
 }
@@ -190,9 +190,15 @@ func TestAppRoleIsRestricted(t *testing.T) {
 	if role.Super || role.Bypass || role.Owns != 0 {
 		t.Fatalf("app role: %+v", role)
 	}
-	if _, err := env.DB.App.Exec(`INSERT INTO audit_log (action, outcome) VALUES ('test.insert', 'success')`); err != nil {
+	tx := env.DB.App.MustBegin()
+	tx.MustExec(`SELECT set_config('app.county_code', '330523', true), set_config('app.division_code', '330523', true)`)
+	if _, err := tx.Exec(`INSERT INTO audit_log (county_code, division_code, action, outcome) VALUES ('330523', '330523', 'test.insert', 'success')`); err != nil {
 		t.Fatalf("app role cannot write audit rows: %v", err)
 	}
+	if _, err := tx.Exec(`INSERT INTO audit_log (county_code, division_code, action, outcome) VALUES ('330522', '330522', 'test.insert', 'success')`); err == nil {
+		t.Fatal("app role wrote an audit row into another county")
+	}
+	tx.Rollback()
 	if _, err := env.DB.App.Exec(`UPDATE audit_log SET outcome = 'failure'`); err == nil {
 		t.Fatal("app role can update audit rows")
 	}

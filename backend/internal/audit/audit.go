@@ -35,6 +35,12 @@ type Entry struct {
 // Write inserts e using q (a connection or the transaction doing the audited work, so the
 // entry commits or rolls back with it).
 func Write(ctx context.Context, q sqlx.ExecerContext, e Entry) error {
+	if e.CountyCode == "" {
+		return fmt.Errorf("audit: %s has no county", e.Action)
+	}
+	if e.DivisionCode == "" {
+		e.DivisionCode = e.CountyCode
+	}
 	detail := []byte("{}")
 	if len(e.Detail) > 0 {
 		var err error
@@ -45,7 +51,7 @@ func Write(ctx context.Context, q sqlx.ExecerContext, e Entry) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO audit_log
 		(actor_id, actor_name, county_code, division_code, action, object_type, object_id, outcome, request_id, client_ip, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		nullInt(e.ActorID), e.ActorName, nullStr(e.CountyCode), nullStr(e.DivisionCode), e.Action,
+		nullInt(e.ActorID), e.ActorName, e.CountyCode, e.DivisionCode, e.Action,
 		e.ObjectType, e.ObjectID, e.Outcome, e.RequestID, e.ClientIP, detail)
 	if err != nil {
 		return fmt.Errorf("audit: write %s: %w", e.Action, err)
@@ -55,13 +61,6 @@ func Write(ctx context.Context, q sqlx.ExecerContext, e Entry) error {
 
 func nullInt(v int64) any {
 	if v == 0 {
-		return nil
-	}
-	return v
-}
-
-func nullStr(v string) any {
-	if v == "" {
 		return nil
 	}
 	return v

@@ -72,7 +72,7 @@ func (h *Handlers) login(c *gin.Context) {
 		return
 	}
 	h.setCookie(c, cookie, int(AbsoluteTimeout.Seconds()))
-	profile, err := h.svc.Profile(c.Request.Context(), sess, sess.UserID, httpx.Lang(c) == i18n.EN)
+	profile, err := h.svc.Profile(c.Request.Context(), sess, httpx.Lang(c) == i18n.EN)
 	if err != nil {
 		httpx.Fail(c, err)
 		return
@@ -81,8 +81,7 @@ func (h *Handlers) login(c *gin.Context) {
 }
 
 func (h *Handlers) me(c *gin.Context) {
-	sess, p := SessionFrom(c), PrincipalFrom(c)
-	profile, err := h.svc.Profile(c.Request.Context(), sess, p.UserID, httpx.Lang(c) == i18n.EN)
+	profile, err := h.svc.Profile(c.Request.Context(), SessionFrom(c), httpx.Lang(c) == i18n.EN)
 	if err != nil {
 		httpx.Fail(c, err)
 		return

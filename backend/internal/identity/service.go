@@ -60,15 +60,25 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Met
 	if len(username) > 50 || len(password) > 256 {
 		return "", Session{}, httpx.E(http.StatusUnauthorized, "invalid_credentials")
 	}
-	var userID int64
+	var user User
 	var outcome error
-	err := db.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		u, err := userByUsername(ctx, tx, username, true)
+	// The sign-in purpose lets this transaction read the global login-name index; once the
+	// county is known the scope narrows to it.
+	err := db.WithScope(ctx, s.db, db.Scope{Purpose: "sign_in"}, func(tx *sqlx.Tx) error {
+		county, id, err := loginName(ctx, tx, username)
 		if db.IsNotFound(err) {
 			_, _ = VerifyPassword(s.dummyHash, password)
 			outcome = httpx.E(http.StatusUnauthorized, "invalid_credentials")
-			return s.audit(ctx, tx, User{Username: username}, "auth.login", audit.Failure, meta, map[string]any{"reason": "unknown_user"})
+			return s.audit(ctx, tx, User{Username: username, CountyCode: access.PlatformDomain, DivisionCode: access.PlatformDomain},
+				"auth.login", audit.Failure, meta, map[string]any{"reason": "unknown_user"})
 		}
+		if err != nil {
+			return err
+		}
+		if err := db.SetScope(ctx, tx, db.Scope{County: county, Division: county, Purpose: "sign_in"}); err != nil {
+			return err
+		}
+		u, err := loadUser(ctx, tx, county, id, true)
 		if err != nil {
 			return err
 		}
@@ -91,7 +101,7 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Met
 				t := now.Add(LockoutDuration)
 				until = &t
 			}
-			if err := recordFailure(ctx, tx, u.ID, failures, until); err != nil {
+			if err := recordFailure(ctx, tx, u, failures, until); err != nil {
 				return err
 			}
 			if err := s.audit(ctx, tx, u, "auth.login", audit.Failure, meta, map[string]any{"reason": "wrong_password", "failures": failures}); err != nil {
@@ -108,10 +118,10 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Met
 			outcome = httpx.E(http.StatusForbidden, "account_disabled")
 			return s.audit(ctx, tx, u, "auth.login", audit.Denied, meta, map[string]any{"reason": "disabled"})
 		}
-		if err := clearFailures(ctx, tx, u.ID); err != nil {
+		if err := clearFailures(ctx, tx, u); err != nil {
 			return err
 		}
-		userID = u.ID
+		user = u
 		return s.audit(ctx, tx, u, "auth.login", audit.Success, meta, nil)
 	})
 	if err != nil {
@@ -120,7 +130,7 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Met
 	if outcome != nil {
 		return "", Session{}, outcome
 	}
-	cookie, sess, err := s.sessions.Create(ctx, userID)
+	cookie, sess, err := s.sessions.Create(ctx, user.ID, user.CountyCode)
 	if err != nil {
 		return "", Session{}, unavailable(err)
 	}
@@ -136,7 +146,16 @@ func (s *Service) Authenticate(ctx context.Context, cookie string) (Session, acc
 	if err != nil {
 		return sess, access.Principal{}, unavailable(err)
 	}
-	u, err := userByID(ctx, s.db, sess.UserID)
+	var u User
+	var grants []RoleGrant
+	err = db.WithScope(ctx, s.db, db.CountyScope(sess.County), func(tx *sqlx.Tx) error {
+		var err error
+		if u, err = loadUser(ctx, tx, sess.County, sess.UserID, false); err != nil {
+			return err
+		}
+		grants, err = rolesOf(ctx, tx, sess.County, sess.UserID)
+		return err
+	})
 	if db.IsNotFound(err) {
 		return sess, access.Principal{}, httpx.ErrUnauthenticated
 	}
@@ -147,12 +166,8 @@ func (s *Service) Authenticate(ctx context.Context, cookie string) (Session, acc
 		_ = s.sessions.DeleteAll(ctx, u.ID, "")
 		return sess, access.Principal{}, httpx.ErrUnauthenticated
 	}
-	grants, err := rolesOf(ctx, s.db, u.ID)
-	if err != nil {
-		return sess, access.Principal{}, err
-	}
 	p := access.Principal{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName,
-		CountyCode: u.CountyCode.String, DivisionCode: u.DivisionCode.String}
+		CountyCode: u.CountyCode, DivisionCode: u.DivisionCode}
 	for _, g := range grants {
 		p.Roles = append(p.Roles, g.Assignment)
 	}
@@ -164,9 +179,10 @@ func (s *Service) Logout(ctx context.Context, sess Session, p access.Principal, 
 	if err := s.sessions.Delete(ctx, sess); err != nil {
 		return unavailable(err)
 	}
-	u := User{ID: p.UserID, Username: p.Username}
-	u.CountyCode.String, u.DivisionCode.String = p.CountyCode, p.DivisionCode
-	return s.audit(ctx, s.db, u, "auth.logout", audit.Success, meta, nil)
+	u := User{ID: p.UserID, Username: p.Username, CountyCode: p.CountyCode, DivisionCode: p.DivisionCode}
+	return db.WithScope(ctx, s.db, db.CountyScope(p.CountyCode), func(tx *sqlx.Tx) error {
+		return s.audit(ctx, tx, u, "auth.logout", audit.Success, meta, nil)
+	})
 }
 
 // ChangePassword sets a new password for the signed-in user and ends their other sessions.
@@ -185,8 +201,8 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, p access.Pri
 		return err
 	}
 	var outcome error
-	err = db.InTx(ctx, s.db, func(tx *sqlx.Tx) error {
-		u, err := userByUsername(ctx, tx, p.Username, true)
+	err = db.WithScope(ctx, s.db, db.CountyScope(p.CountyCode), func(tx *sqlx.Tx) error {
+		u, err := loadUser(ctx, tx, p.CountyCode, p.UserID, true)
 		if err != nil {
 			return err
 		}
@@ -198,7 +214,7 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, p access.Pri
 			outcome = httpx.E(http.StatusUnauthorized, "invalid_credentials").WithDetails(map[string]any{"field": "current_password"})
 			return s.audit(ctx, tx, u, "auth.password_change", audit.Failure, meta, map[string]any{"reason": "wrong_current_password"})
 		}
-		if err := setPassword(ctx, tx, u.ID, hash); err != nil {
+		if err := setPassword(ctx, tx, u, hash); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, u, "auth.password_change", audit.Success, meta, nil)
@@ -243,18 +259,23 @@ type ProfileRole struct {
 }
 
 // Profile loads the signed-in user's profile with role names in English when en is true.
-func (s *Service) Profile(ctx context.Context, sess Session, userID int64, en bool) (Profile, error) {
-	u, err := userByID(ctx, s.db, userID)
-	if err != nil {
-		return Profile{}, err
-	}
-	grants, err := rolesOf(ctx, s.db, userID)
+func (s *Service) Profile(ctx context.Context, sess Session, en bool) (Profile, error) {
+	var u User
+	var grants []RoleGrant
+	err := db.WithScope(ctx, s.db, db.CountyScope(sess.County), func(tx *sqlx.Tx) error {
+		var err error
+		if u, err = loadUser(ctx, tx, sess.County, sess.UserID, false); err != nil {
+			return err
+		}
+		grants, err = rolesOf(ctx, tx, sess.County, sess.UserID)
+		return err
+	})
 	if err != nil {
 		return Profile{}, err
 	}
 	out := Profile{
-		User: ProfileUser{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, DivisionCode: u.DivisionCode.String,
-			DivisionName: u.DivisionName.String, CountyCode: u.CountyCode.String, MustChangePassword: u.MustChangePassword},
+		User: ProfileUser{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, DivisionCode: u.DivisionCode,
+			DivisionName: u.DivisionName, CountyCode: u.CountyCode, MustChangePassword: u.MustChangePassword},
 		Roles:     []ProfileRole{},
 		CSRFToken: sess.CSRF,
 	}
@@ -273,7 +294,7 @@ func (s *Service) Profile(ctx context.Context, sess Session, userID int64, en bo
 
 func (s *Service) audit(ctx context.Context, q sqlx.ExecerContext, u User, action, outcome string, meta Meta, detail map[string]any) error {
 	return audit.Write(ctx, q, audit.Entry{
-		ActorID: u.ID, ActorName: u.Username, CountyCode: u.CountyCode.String, DivisionCode: u.DivisionCode.String,
+		ActorID: u.ID, ActorName: u.Username, CountyCode: u.CountyCode, DivisionCode: u.DivisionCode,
 		Action: action, ObjectType: "user", ObjectID: u.Username, Outcome: outcome,
 		RequestID: meta.RequestID, ClientIP: meta.ClientIP, Detail: detail,
 	})

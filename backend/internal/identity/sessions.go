@@ -29,6 +29,7 @@ var ErrNoSession = errors.New("identity: no such session")
 // user's sessions on one node.
 type Session struct {
 	UserID    int64
+	County    string // the user's county: the scope their account is loaded in
 	TokenHash string
 	CSRF      string
 	CreatedAt time.Time
@@ -56,7 +57,7 @@ func (s *Sessions) indexKey(userID int64) string {
 }
 
 // Create starts a session and returns the cookie value.
-func (s *Sessions) Create(ctx context.Context, userID int64) (string, Session, error) {
+func (s *Sessions) Create(ctx context.Context, userID int64, county string) (string, Session, error) {
 	token, err := randomToken(32)
 	if err != nil {
 		return "", Session{}, err
@@ -66,10 +67,10 @@ func (s *Sessions) Create(ctx context.Context, userID int64) (string, Session, e
 		return "", Session{}, err
 	}
 	now := s.now()
-	sess := Session{UserID: userID, TokenHash: hashToken(token), CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(AbsoluteTimeout)}
+	sess := Session{UserID: userID, County: county, TokenHash: hashToken(token), CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(AbsoluteTimeout)}
 	key := s.key(userID, sess.TokenHash)
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, key, "csrf", csrf, "created", now.Unix(), "expires", sess.ExpiresAt.Unix())
+		p.HSet(ctx, key, "csrf", csrf, "county", county, "created", now.Unix(), "expires", sess.ExpiresAt.Unix())
 		p.Expire(ctx, key, IdleTimeout)
 		p.SAdd(ctx, s.indexKey(userID), sess.TokenHash)
 		p.Expire(ctx, s.indexKey(userID), AbsoluteTimeout)
@@ -99,9 +100,9 @@ func (s *Sessions) Get(ctx context.Context, cookie string) (Session, error) {
 	}
 	created, _ := strconv.ParseInt(vals["created"], 10, 64)
 	expires, _ := strconv.ParseInt(vals["expires"], 10, 64)
-	sess.CSRF, sess.CreatedAt, sess.ExpiresAt = vals["csrf"], time.Unix(created, 0), time.Unix(expires, 0)
+	sess.CSRF, sess.County, sess.CreatedAt, sess.ExpiresAt = vals["csrf"], vals["county"], time.Unix(created, 0), time.Unix(expires, 0)
 	left := sess.ExpiresAt.Sub(s.now())
-	if left <= 0 || sess.CSRF == "" {
+	if left <= 0 || sess.CSRF == "" || sess.County == "" {
 		s.rdb.Del(ctx, key)
 		return Session{}, ErrNoSession
 	}

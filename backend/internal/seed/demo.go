@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"dibao/backend/internal/access"
 	"dibao/backend/internal/identity"
 	"dibao/backend/internal/platform/db"
 	"dibao/backend/internal/platform/secure"
@@ -43,7 +44,7 @@ func demoDivisions() []division {
 	return ds
 }
 
-// DemoUser is a demo account: one role at one division ("" for the platform).
+// DemoUser is a demo account: one role at one division.
 type DemoUser struct {
 	Username, DisplayName, Phone, Role, Division string
 }
@@ -51,7 +52,7 @@ type DemoUser struct {
 // DemoUsers lists the demo accounts.
 func DemoUsers() []DemoUser {
 	return []DemoUser{
-		{"platform", "平台运维管理员", "13900000000", "platform_admin", ""},
+		{"platform", "平台运维管理员", "13900000000", "platform_admin", access.PlatformDomain},
 		{"ax.admin", "陈志强", "13900000001", "county_admin", "330523"},
 		{"ax.approver", "李文华", "13900000002", "county_approver", "330523"},
 		{"ax.leader", "周海燕", "13900000003", "township_leader", "330523101"},
@@ -75,53 +76,86 @@ func Demo(ctx context.Context, owner *sqlx.DB, box *secure.Box) (Result, error) 
 	if err != nil {
 		return res, err
 	}
-	err = db.InTx(ctx, owner, func(tx *sqlx.Tx) error {
-		for _, d := range demoDivisions() {
-			county := ""
-			switch d.level {
-			case "county":
-				county = d.code
-			case "township", "village":
-				county = d.code[:6]
-			}
+	for _, d := range demoDivisions() {
+		county := access.PlatformDomain // provinces and cities are written in the platform's scope
+		switch d.level {
+		case "county":
+			county = d.code
+		case "township", "village":
+			county = d.code[:6]
+		}
+		err := db.WithScope(ctx, owner, db.CountyScope(county), func(tx *sqlx.Tx) error {
 			r, err := tx.ExecContext(ctx, `INSERT INTO divisions (code, level, parent_code, county_code, name, urban_rural_type)
-				VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, '')) ON CONFLICT (code) DO NOTHING`,
-				d.code, d.level, d.parent, county, d.name, d.urbanRural)
+				VALUES ($1, $2, NULLIF($3, ''), $4, $5, NULLIF($6, '')) ON CONFLICT (code) DO NOTHING`,
+				d.code, d.level, d.parent, nullIf(county, d.level), d.name, d.urbanRural)
 			if err != nil {
 				return fmt.Errorf("seed: division %s: %w", d.code, err)
 			}
 			n, _ := r.RowsAffected()
 			res.Divisions += int(n)
+			return nil
+		})
+		if err != nil {
+			return res, err
 		}
-		for _, u := range DemoUsers() {
-			county := ""
-			if u.Division != "" {
-				county = u.Division[:6]
-			}
-			phoneEnc, err := box.Seal("user.phone", u.Phone)
-			if err != nil {
-				return err
-			}
-			var id int64
-			err = tx.GetContext(ctx, &id, `INSERT INTO users (username, display_name, phone_enc, phone_index, phone_masked,
-					county_code, division_code, password_hash, must_change_password)
-				VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, ''), $8, false)
-				ON CONFLICT (username) DO NOTHING RETURNING id`,
-				u.Username, u.DisplayName, phoneEnc, box.Index("user.phone", u.Phone), secure.MaskPhone(u.Phone),
-				county, u.Division, hash)
-			if db.IsNotFound(err) {
-				continue // already there: leave it as its users left it
-			}
-			if err != nil {
-				return fmt.Errorf("seed: user %s: %w", u.Username, err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role_key, division_code) VALUES ($1, $2, NULLIF($3, ''))`,
-				id, u.Role, u.Division); err != nil {
-				return fmt.Errorf("seed: role of %s: %w", u.Username, err)
-			}
+	}
+	for _, u := range DemoUsers() {
+		county := u.Division
+		if len(county) > 6 {
+			county = county[:6]
+		}
+		added, err := demoUser(ctx, owner, box, u, county, hash)
+		if err != nil {
+			return res, err
+		}
+		if added {
 			res.Users++
 		}
+	}
+	return res, nil
+}
+
+// nullIf leaves county_code empty for provinces and cities, which belong to no county.
+func nullIf(county, level string) any {
+	if level == "province" || level == "city" {
+		return nil
+	}
+	return county
+}
+
+// demoUser adds one account with its login name and role, unless the name is taken.
+func demoUser(ctx context.Context, owner *sqlx.DB, box *secure.Box, u DemoUser, county, hash string) (bool, error) {
+	phoneEnc, err := box.Seal("user.phone", u.Phone)
+	if err != nil {
+		return false, err
+	}
+	added := false
+	err = db.WithScope(ctx, owner, db.Scope{County: county, Division: county, Purpose: "sign_in"}, func(tx *sqlx.Tx) error {
+		var exists bool
+		if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT FROM login_names WHERE username = $1)`, u.Username); err != nil {
+			return fmt.Errorf("seed: look up %s: %w", u.Username, err)
+		}
+		if exists {
+			return nil // already there: leave it as its users left it
+		}
+		var id int64
+		err := tx.GetContext(ctx, &id, `INSERT INTO users (county_code, division_code, username, display_name,
+				phone_enc, phone_index, phone_masked, password_hash, must_change_password)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, false) RETURNING id`,
+			county, u.Division, u.Username, u.DisplayName, phoneEnc, box.Index("user.phone", u.Phone), secure.MaskPhone(u.Phone), hash)
+		if err != nil {
+			return fmt.Errorf("seed: user %s: %w", u.Username, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO login_names (username, county_code, user_id) VALUES ($1, $2, $3)`,
+			u.Username, county, id); err != nil {
+			return fmt.Errorf("seed: login name %s: %w", u.Username, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_roles (county_code, user_id, role_key, division_code) VALUES ($1, $2, $3, $4)`,
+			county, id, u.Role, u.Division); err != nil {
+			return fmt.Errorf("seed: role of %s: %w", u.Username, err)
+		}
+		added = true
 		return nil
 	})
-	return res, err
+	return added, err
 }

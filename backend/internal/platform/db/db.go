@@ -33,10 +33,26 @@ func Open(ctx context.Context, url string, maxConns int) (*sqlx.DB, error) {
 
 // Scope is the part of the division tree a request may touch. County is the tenant;
 // Division is the highest division the caller works in (the county code itself for
-// county staff). An empty scope sees no tenant rows at all.
+// county staff). An empty scope sees no tenant rows at all. Purpose opens a narrow,
+// named door that a policy allows for one job, such as "sign_in".
 type Scope struct {
 	County   string
 	Division string
+	Purpose  string
+}
+
+// CountyScope is the whole of one county.
+func CountyScope(county string) Scope { return Scope{County: county, Division: county} }
+
+// SetScope changes the scope inside a transaction that is already running, for work that
+// learns its county as it goes (sign-in).
+func SetScope(ctx context.Context, tx *sqlx.Tx, s Scope) error {
+	if _, err := tx.ExecContext(ctx,
+		`SELECT set_config('app.county_code', $1, true), set_config('app.division_code', $2, true), set_config('app.purpose', $3, true)`,
+		s.County, s.Division, s.Purpose); err != nil {
+		return fmt.Errorf("db: set scope: %w", err)
+	}
+	return nil
 }
 
 // WithScope runs fn in a transaction whose scope is set with set_config(..., true), so it
@@ -47,10 +63,8 @@ func WithScope(ctx context.Context, conn *sqlx.DB, s Scope, fn func(tx *sqlx.Tx)
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	if _, err := tx.ExecContext(ctx,
-		`SELECT set_config('app.county_code', $1, true), set_config('app.division_code', $2, true)`,
-		s.County, s.Division); err != nil {
-		return fmt.Errorf("db: set scope: %w", err)
+	if err := SetScope(ctx, tx, s); err != nil {
+		return err
 	}
 	if err := fn(tx); err != nil {
 		return err
@@ -59,11 +73,6 @@ func WithScope(ctx context.Context, conn *sqlx.DB, s Scope, fn func(tx *sqlx.Tx)
 		return fmt.Errorf("db: commit: %w", err)
 	}
 	return nil
-}
-
-// InTx runs fn in a plain transaction, for work that is not tenant data (sign-in, audit).
-func InTx(ctx context.Context, conn *sqlx.DB, fn func(tx *sqlx.Tx) error) error {
-	return WithScope(ctx, conn, Scope{}, fn)
 }
 
 // IsNotFound reports whether err means a query found no row.

@@ -39,7 +39,8 @@ func RedisURL() string {
 type DB struct {
 	Name     string
 	App      *sqlx.DB // as dibao_app: what the server uses, subject to RLS
-	Owner    *sqlx.DB // as dibao_owner: for set-up and for checks behind the app's back
+	Owner    *sqlx.DB // as dibao_owner: migrations and seeding (row-level security applies: it is FORCEd)
+	Super    *sqlx.DB // as the superuser: for checks and tampering behind the app's back
 	AppURL   string
 	OwnerURL string
 }
@@ -93,6 +94,11 @@ func NewEmpty(t testing.TB) *DB {
 		t.Fatalf("connect as owner: %v", err)
 	}
 	t.Cleanup(func() { d.Owner.Close() })
+	superURL := withUserAndDB(t, AdminURL(), "", name)
+	if d.Super, err = db.Open(ctx, superURL, 2); err != nil {
+		t.Fatalf("connect as superuser: %v", err)
+	}
+	t.Cleanup(func() { d.Super.Close() })
 	return d
 }
 
@@ -127,7 +133,9 @@ func withUserAndDB(t testing.TB, raw, user, name string) string {
 	if err != nil {
 		t.Fatalf("TEST_PG_ADMIN_URL: %v", err)
 	}
-	u.User = url.User(user)
+	if user != "" {
+		u.User = url.User(user)
+	}
 	u.Path = "/" + name
 	return u.String()
 }
