@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"dibao/backend/internal/access"
+	"dibao/backend/internal/audit"
 	"dibao/backend/internal/identity"
 	"dibao/backend/internal/platform/config"
 	"dibao/backend/internal/platform/openapi"
@@ -64,6 +65,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	guard := access.NewGuard(policy.Check(), audit.NewRecorder(d.DB))
 	spa, err := web.New(frontend.Dist())
 	if err != nil {
 		return nil, err
@@ -74,7 +76,10 @@ func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{deps: d, engine: gin.New(), doc: openapi.NewDoc("Dibao API", Version), startedAt: d.Now(),
 		metrics: newMetrics(prometheus.NewRegistry())}
-	s.routes(routeDeps{identity: identity.NewHandlers(idSvc, d.Config.CookieSecure), policy: policy, spa: spa})
+	if err := s.engine.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("app: TRUSTED_PROXIES: %w", err)
+	}
+	s.routes(routeDeps{identity: identity.NewHandlers(idSvc, d.Config.CookieSecure), guard: guard, spa: spa})
 	return s, nil
 }
 

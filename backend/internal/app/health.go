@@ -46,10 +46,11 @@ type SystemStatus struct {
 	RedisMode string    `json:"redis_mode"`
 }
 
-func (s *Server) systemStatus(policy *access.Policy) gin.HandlerFunc {
+func (s *Server) systemStatus(guard *access.Guard) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !policy.Allowed(identity.PrincipalFrom(c), access.PlatformDomain, "platform", "health") {
-			httpx.Fail(c, httpx.ErrForbidden)
+		p := identity.PrincipalFrom(c)
+		if err := guard.Require(c.Request.Context(), p, access.PlatformDomain, "platform", "", "health"); err != nil {
+			httpx.Fail(c, err)
 			return
 		}
 		dbOK, redisOK := s.readiness(c.Request.Context())

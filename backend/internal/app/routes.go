@@ -15,7 +15,7 @@ import (
 
 type routeDeps struct {
 	identity *identity.Handlers
-	policy   *access.Policy
+	guard    *access.Guard
 	spa      *web.SPA
 }
 
@@ -38,7 +38,7 @@ func (s *Server) routes(d routeDeps) {
 	authed := api.Group("", d.identity.RequireSession())
 	d.identity.Register(authed)
 	authed.Handle(http.MethodGet, "/system/status", openapi.Op{Summary: "Platform status", Tag: "platform",
-		Response: SystemStatus{}, Permission: "platform:health"}, s.systemStatus(d.policy))
+		Response: SystemStatus{}, Permission: "platform:health"}, s.systemStatus(d.guard))
 
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c.Request.URL.Path) {

@@ -129,7 +129,7 @@ ALTER TABLE login_names ENABLE ROW LEVEL SECURITY;
 ALTER TABLE login_names FORCE ROW LEVEL SECURITY;
 CREATE POLICY login_names_sign_in ON login_names FOR SELECT USING (app_purpose() = 'sign_in');
 CREATE POLICY login_names_scope ON login_names
-    USING (county_code = app_county()) WITH CHECK (county_code = app_county());
+    USING (county_code = app_county() AND app_division() <> '') WITH CHECK (county_code = app_county() AND app_division() <> '');
 GRANT SELECT, INSERT, UPDATE, DELETE ON login_names TO dibao_app;
 
 -- A role held at a division covers every division below it; platform_admin is held at 000000.
@@ -150,7 +150,7 @@ ALTER TABLE user_roles ENABLE ROW LEVEL SECURITY;
 ALTER TABLE user_roles FORCE ROW LEVEL SECURITY;
 -- Who holds what is read for the whole county (authorisation needs every assignment);
 -- changes stay inside the caller's division.
-CREATE POLICY user_roles_read ON user_roles FOR SELECT USING (county_code = app_county());
+CREATE POLICY user_roles_read ON user_roles FOR SELECT USING (county_code = app_county() AND app_division() <> '');
 CREATE POLICY user_roles_write ON user_roles FOR INSERT
     WITH CHECK (county_code = app_county() AND division_code >= app_division() AND division_code < app_division_end());
 CREATE POLICY user_roles_delete ON user_roles FOR DELETE

@@ -110,11 +110,12 @@ func (w testWriter) Write(p []byte) (int, error) {
 
 // Client is a browser-like client with a cookie jar and the CSRF token of its session.
 type Client struct {
-	t    testing.TB
-	base string
-	http *http.Client
-	CSRF string
-	Lang string
+	t        testing.TB
+	base     string
+	http     *http.Client
+	CSRF     string
+	Lang     string
+	Username string // who signed in, for messages
 }
 
 // Client returns a new client without a session.
@@ -217,6 +218,7 @@ func (c *Client) Login(username, password string) *Response {
 	}
 	r.JSON(c.t, &p)
 	c.CSRF = p.CSRF
+	c.Username = username
 	return r
 }
 

@@ -22,6 +22,7 @@ type Config struct {
 	DataKey          []byte // SM4 key, 16 bytes
 	IndexKey         []byte // HMAC-SM3 key for blind indexes, 32 bytes
 	CookieSecure     bool
+	TrustedProxies   []string // proxies whose X-Forwarded-For is believed; none by default
 	LogLevel         string
 	MaxBodyBytes     int64
 	AutoMigrate      bool
@@ -64,6 +65,11 @@ func Load() (Config, []string, error) {
 		return c, nil, err
 	}
 	c.MaxBodyBytes = int64(maxBody)
+	for _, p := range strings.Split(os.Getenv("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
 	if c.CookieSecure, err = boolEnv("COOKIE_SECURE", false); err != nil {
 		return c, nil, err
 	}

@@ -19,6 +19,7 @@ type Error struct {
 	Code    string
 	Args    []any
 	Details map[string]any
+	text    bool // Args[0] is the whole message (Msg)
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s %v", e.Status, e.Code, e.Args) }
@@ -37,6 +38,12 @@ var (
 	ErrForbidden       = E(http.StatusForbidden, "forbidden")
 	ErrUnauthenticated = E(http.StatusUnauthorized, "unauthenticated")
 )
+
+// Msg is an error whose message the feature phrases itself in both languages, for
+// messages that belong to one feature rather than to the shared catalogue.
+func Msg(status int, code, zh, en string) *Error {
+	return &Error{Status: status, Code: code, Args: []any{Text{zh, en}}, text: true}
+}
 
 // Invalid is a 400 naming the field and the problem, already phrased per language.
 func Invalid(field, zh, en string) *Error {
@@ -83,9 +90,13 @@ func Fail(c *gin.Context, err error) {
 		}
 		args[i] = a
 	}
-	c.AbortWithStatusJSON(he.Status, envelope{Error: body{
-		Code: he.Code, Message: i18n.Message(lang, he.Code, args...), Details: he.Details,
-	}})
+	msg := ""
+	if he.text {
+		msg = fmt.Sprint(args[0])
+	} else {
+		msg = i18n.Message(lang, he.Code, args...)
+	}
+	c.AbortWithStatusJSON(he.Status, envelope{Error: body{Code: he.Code, Message: msg, Details: he.Details}})
 }
 
 // Lang is the caller's language, from Accept-Language (Chinese unless English is asked for).

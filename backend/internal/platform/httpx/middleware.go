@@ -19,6 +19,7 @@ type ctxKey int
 const (
 	loggerKey ctxKey = iota
 	requestIDKey
+	clientIPKey
 )
 
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
@@ -33,6 +34,7 @@ func RequestContext(base *slog.Logger) gin.HandlerFunc {
 		}
 		c.Header("X-Request-ID", id)
 		ctx := context.WithValue(c.Request.Context(), requestIDKey, id)
+		ctx = context.WithValue(ctx, clientIPKey, c.ClientIP())
 		ctx = context.WithValue(ctx, loggerKey, base.With("request_id", id))
 		c.Request = c.Request.WithContext(ctx)
 		c.Next()
@@ -94,6 +96,12 @@ func Logger(ctx context.Context) *slog.Logger {
 		return l
 	}
 	return slog.Default()
+}
+
+// ClientIP returns the client's address as the server trusts it, or "" outside a request.
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey).(string)
+	return ip
 }
 
 // RequestID returns the request's id, or "" outside a request.
