@@ -19,11 +19,12 @@ frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
+# Builds take a lock so that two builds in one checkout never write dist/ at once.
 frontend: frontend/node_modules/.installed ## build the SPA into frontend/dist
-	cd frontend && npm run build
+	flock .build.lock bash -c 'cd frontend && npm run build'
 
 backend: ## build bin/dibao (embeds frontend/dist as it is)
-	go build -trimpath -ldflags "$(GO_LDFLAGS)" -o bin/dibao ./backend/cmd/dibao
+	flock .build.lock go build -trimpath -ldflags "$(GO_LDFLAGS)" -o bin/dibao ./backend/cmd/dibao
 
 test: vet test-go test-frontend e2e ## everything: vet, Go unit and integration tests, Vitest, browser tests
 

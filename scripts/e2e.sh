@@ -11,6 +11,10 @@ CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
 
 die() { printf 'e2e: %s\n' "$*" >&2; exit 1; }
 [ -x "$BIN" ] || die "bin/dibao is missing; run make build"
+# Run a private copy, so a build during the run cannot swap the binary under it.
+tmpdir=$(mktemp -d)
+cp "$BIN" "$tmpdir/dibao"
+BIN=$tmpdir/dibao
 [ -x "$CHROMIUM" ] || die "Chromium is not installed at $CHROMIUM (apt-get install chromium; .ci/run does this)"
 [ -d frontend/node_modules/@playwright/test ] || die "frontend packages are missing; run npm ci in frontend/"
 
@@ -25,6 +29,7 @@ export LOG_LEVEL=warn
 
 server_pid=
 cleanup() {
+  rm -rf "$tmpdir"
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
   psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
   redis-cli -u "$REDIS" --scan --pattern "dibaoe2e:$name:*" 2>/dev/null | xargs -r redis-cli -u "$REDIS" del >/dev/null 2>&1 || true
