@@ -1,0 +1,63 @@
+import { computed, ref } from 'vue'
+import { defineStore } from 'pinia'
+import { authApi } from '@/api/auth'
+import { ApiError } from '@/api/client'
+import type { Session } from '@/api/types'
+
+/**
+ * The signed-in session: who the user is, what they may do, and the CSRF token
+ * that state-changing requests carry. Kept in memory only; a reload asks /me again.
+ */
+export const useSessionStore = defineStore('session', () => {
+  const session = ref<Session | null>(null)
+  /** Whether /me has been asked once since the page loaded. */
+  const checked = ref(false)
+  /** A message for the sign-in page to show once (session expired, signed out...). */
+  const notice = ref<string | null>(null)
+
+  const user = computed(() => session.value?.user ?? null)
+  const roles = computed(() => session.value?.roles ?? [])
+  const permissions = computed(() => new Set(session.value?.permissions ?? []))
+  const csrfToken = computed(() => session.value?.csrf_token ?? null)
+
+  function can(permission: string | undefined): boolean {
+    return !permission || permissions.value.has(permission)
+  }
+
+  /** Asks the server for the current session; no session is not an error here. */
+  async function restore(): Promise<void> {
+    try {
+      session.value = await authApi.me()
+    } catch (err) {
+      session.value = null
+      if (!(err instanceof ApiError && err.status === 401)) throw err
+    } finally {
+      checked.value = true
+    }
+  }
+
+  async function login(username: string, password: string): Promise<void> {
+    session.value = await authApi.login(username, password)
+    checked.value = true
+    notice.value = null
+  }
+
+  /** Ends the session on the server; the local state is cleared even if that fails. */
+  async function logout(message: string | null = null): Promise<void> {
+    try {
+      await authApi.logout()
+    } catch {
+      // already gone or unreachable: signing out locally is what the user asked for
+    } finally {
+      clear(message)
+    }
+  }
+
+  function clear(message: string | null = null): void {
+    session.value = null
+    checked.value = true
+    notice.value = message
+  }
+
+  return { session, checked, notice, user, roles, permissions, csrfToken, can, restore, login, logout, clear }
+})
