@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 GO_LDFLAGS := -s -w -X dibao/backend/internal/app.Version=$(VERSION)
 GO_PKGS := ./backend/... ./frontend/...
 
-.PHONY: help run build frontend backend test vet test-go test-frontend e2e bench clean
+.PHONY: help run build frontend backend test vet test-go test-frontend e2e bench stop-db clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -42,6 +42,13 @@ e2e: build ## browser tests: Playwright + Chromium against the built binary and 
 
 bench: ## benchmarks; figures go to docs/benchmarks.md
 	./scripts/bench.sh
+
+stop-db: ## stop the private PostgreSQL that make run may have started under ./var/pg
+	@if [ -s var/pg/data/postmaster.pid ]; then \
+	  bindir=$$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1); \
+	  if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$bindir/pg_ctl -D var/pg/data stop -m fast; \
+	  else $$bindir/pg_ctl -D var/pg/data stop -m fast; fi; \
+	else echo "no private PostgreSQL is running"; fi
 
 clean: ## remove build output (keeps var/ with the private database)
 	rm -rf bin frontend/test-results

@@ -36,9 +36,13 @@ func (c *Conn) Close() { c.close() }
 // Connect resolves Redis as described in the package comment. An explicit URL that does
 // not answer is an error: falling back silently would hide a broken deployment.
 func Connect(ctx context.Context, url string, log *slog.Logger) (*Conn, error) {
+	return connect(ctx, url, DefaultURL, log)
+}
+
+func connect(ctx context.Context, url, fallback string, log *slog.Logger) (*Conn, error) {
 	explicit := url != ""
 	if !explicit {
-		url = DefaultURL
+		url = fallback
 	}
 	opts, err := redis.ParseURL(url)
 	if err != nil {
@@ -57,9 +61,9 @@ func Connect(ctx context.Context, url string, log *slog.Logger) (*Conn, error) {
 	client.Close()
 	mr, err := miniredis.Run()
 	if err != nil {
-		return nil, fmt.Errorf("redis: nothing answers on 127.0.0.1:6379 and the embedded Redis failed to start: %w; install Redis (apt-get install redis-server) or set REDIS_URL", err)
+		return nil, fmt.Errorf("redis: nothing answers on %s and the embedded Redis failed to start: %w; install Redis (apt-get install redis-server) or set REDIS_URL", opts.Addr, err)
 	}
-	log.Warn("no Redis on 127.0.0.1:6379 and REDIS_URL not set: using an embedded in-process Redis; sessions are lost on restart and it serves one instance only")
+	log.Warn("no Redis on " + opts.Addr + " and REDIS_URL not set: using an embedded in-process Redis; sessions are lost on restart and it serves one instance only")
 	eopts := &redis.Options{Addr: mr.Addr()}
 	tune(eopts)
 	client = redis.NewClient(eopts)

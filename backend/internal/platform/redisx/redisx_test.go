@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 )
 
@@ -17,5 +18,20 @@ func TestExplicitURLThatDoesNotAnswerIsAnError(t *testing.T) {
 func TestBadURL(t *testing.T) {
 	if _, err := Connect(context.Background(), "mysql://x", slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
 		t.Fatal("accepted a non-redis URL")
+	}
+}
+
+func TestFallsBackToEmbeddedWhenNothingAnswers(t *testing.T) {
+	var logged strings.Builder
+	c, err := connect(context.Background(), "", "redis://127.0.0.1:1/0", slog.New(slog.NewTextHandler(&logged, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Mode != Embedded || !strings.Contains(logged.String(), "embedded") {
+		t.Fatalf("mode %s, log %q", c.Mode, logged.String())
+	}
+	if err := c.Client.Set(context.Background(), "k", "v", 0).Err(); err != nil {
+		t.Fatalf("embedded Redis does not work: %v", err)
 	}
 }
