@@ -33,6 +33,9 @@ Commands:
   migrate status    list migrations and whether they are applied
   seed demo         load the demo counties and accounts (idempotent)
   db bootstrap      create the database roles and the database (as DATABASE_ADMIN_URL, a superuser)
+  audit verify [--county CODE]
+                    recompute the audit log's hash chains (every county, or one) and report
+                    the first broken link; exit status 1 when one is broken
   version           print the version
 
 Configuration comes from environment variables; see README.md.
@@ -67,6 +70,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	log := newLogger(cfg.LogLevel)
 	for _, w := range warnings {
 		log.Warn(w)
+	}
+	if len(args) >= 2 && args[0] == "audit" && args[1] == "verify" {
+		return auditVerify(ctx, cfg, args[2:], out)
 	}
 	switch strings.Join(args, " ") {
 	case "serve":

@@ -2,6 +2,7 @@ package access
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -75,6 +76,41 @@ func TestPermissionsAreUniqueAndSorted(t *testing.T) {
 		"township_caseworker", "finance_officer", "village_worker", "inspector", "security_admin", "audit_admin"} {
 		if !slices.Contains(pol.Roles(), role) {
 			t.Errorf("role %s has no permissions in policy.csv", role)
+		}
+	}
+}
+
+func TestParsePolicyCSV(t *testing.T) {
+	ok, err := ParsePolicyCSV("# comment\n\np, inspector, case, read\np,village_worker,case,submit\n")
+	if err != nil || len(ok) != 2 || ok[1] != (Permission{"village_worker", "case", "submit"}) {
+		t.Fatalf("%v %v", ok, err)
+	}
+	for _, bad := range []string{
+		"p, inspector, case",                                 // too short
+		"g, u:1, inspector, 330523",                          // assignments are not policy.csv's
+		"p, Inspector, case, read",                           // not a key
+		"p, inspector, case, read\np, inspector, case, read", // repeated
+	} {
+		if _, err := ParsePolicyCSV(bad); err == nil || !strings.Contains(err.Error(), "policy.csv line") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
+// TestSystemAdminsAreSplit: 等保 three-way split: the security and audit administrators
+// hold nothing of the county admin's and nothing of each other's.
+func TestSystemAdminsAreSplit(t *testing.T) {
+	pol, err := NewPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exclusive := map[string]string{"user:manage": "county_admin", "security:manage": "security_admin", "audit:verify": "audit_admin"}
+	for perm, owner := range exclusive {
+		for _, role := range []string{"county_admin", "security_admin", "audit_admin"} {
+			has := slices.Contains(pol.Permissions([]Assignment{{role, "330523"}}), perm)
+			if has != (role == owner) {
+				t.Errorf("%s has %s: %v", role, perm, has)
+			}
 		}
 	}
 }

@@ -94,21 +94,8 @@ func CountyOf(division string) string {
 	return division
 }
 
-// PolicyChecker adapts Policy to Checker.
-func (pol *Policy) Check() Checker { return policyChecker{pol} }
-
-type policyChecker struct{ pol *Policy }
-
-func (c policyChecker) Allowed(_ context.Context, p Principal, division, obj, act string) bool {
-	return c.pol.Allowed(p, division, obj, act)
-}
-
 // Invalidator forgets what an instance has cached about a county's role assignments, on
 // this instance and the others. Call it after committing a change to user_roles.
 type Invalidator interface {
 	InvalidateCounty(ctx context.Context, county string) error
 }
-
-// InvalidateCounty implements Invalidator: Policy reads assignments per request and
-// caches none.
-func (pol *Policy) InvalidateCounty(context.Context, string) error { return nil }

@@ -16,10 +16,14 @@ import (
 
 	"dibao/backend/internal/access"
 	"dibao/backend/internal/audit"
+	"dibao/backend/internal/calendar"
 	"dibao/backend/internal/identity"
 	"dibao/backend/internal/platform/config"
 	"dibao/backend/internal/platform/openapi"
 	"dibao/backend/internal/platform/redisx"
+	"dibao/backend/internal/platform/secure"
+	"dibao/backend/internal/staff"
+	"dibao/backend/internal/tenancy"
 	"dibao/backend/internal/web"
 	"dibao/frontend"
 )
@@ -46,6 +50,8 @@ type Server struct {
 	doc       *openapi.Doc
 	startedAt time.Time
 	metrics   *metrics
+	authz     *access.Authorizer
+	watcher   *access.Watcher
 }
 
 // New assembles the server.
@@ -56,16 +62,34 @@ func New(d Deps) (*Server, error) {
 	if d.RedisPrefix == "" {
 		d.RedisPrefix = "dibao:"
 	}
-	policy, err := access.NewPolicy()
+	// Access control: permissions and assignments live in PostgreSQL; one Casbin enforcer
+	// per county, kept in step across instances by the Redis watcher (docs/access-control.md).
+	startCtx, cancelStart := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancelStart()
+	policy, err := access.LoadPolicy(startCtx, d.DB)
 	if err != nil {
+		return nil, err
+	}
+	watcher, err := access.NewWatcher(d.Redis, d.RedisPrefix, d.Logger)
+	if err != nil {
+		return nil, err
+	}
+	authz, err := access.NewAuthorizer(access.AuthorizerConfig{DB: d.DB, Watcher: watcher, Logger: d.Logger,
+		MaxCounties: d.Config.AccessCounties})
+	if err != nil {
+		watcher.Close()
 		return nil, err
 	}
 	sessions := identity.NewSessions(d.Redis, d.RedisPrefix, d.Now)
-	idSvc, err := identity.NewService(d.DB, sessions, policy, d.Now)
+	box, err := secure.NewBox(d.Config.DataKey, d.Config.IndexKey)
 	if err != nil {
 		return nil, err
 	}
-	guard := access.NewGuard(policy.Check(), audit.NewRecorder(d.DB))
+	idSvc, err := identity.NewService(d.DB, sessions, policy, box, d.Now)
+	if err != nil {
+		return nil, err
+	}
+	guard := access.NewGuard(authz, audit.NewRecorder(d.DB))
 	spa, err := web.New(frontend.Dist())
 	if err != nil {
 		return nil, err
@@ -75,13 +99,24 @@ func New(d Deps) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{deps: d, engine: gin.New(), doc: openapi.NewDoc("Dibao API", Version), startedAt: d.Now(),
-		metrics: newMetrics(prometheus.NewRegistry())}
+		metrics: newMetrics(prometheus.NewRegistry()), authz: authz, watcher: watcher}
 	if err := s.engine.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("app: TRUSTED_PROXIES: %w", err)
 	}
-	s.routes(routeDeps{identity: identity.NewHandlers(idSvc, d.Config.CookieSecure), guard: guard, spa: spa})
+	s.routes(routeDeps{identity: identity.NewHandlers(idSvc, d.Config.CookieSecure), guard: guard, spa: spa,
+		audit:     audit.NewHandlers(audit.NewService(d.DB, guard), identity.PrincipalFrom),
+		divisions: tenancy.NewHandlers(tenancy.NewService(d.DB, guard, d.Now), identity.PrincipalFrom),
+		calendar:  calendar.NewHandlers(calendar.NewService(d.DB, guard), d.Now),
+		staff:     staff.NewHandlers(staff.NewService(d.DB, box, guard, sessions, authz, d.Now))})
 	return s, nil
 }
+
+// Invalidator is what use cases (and test fixtures) call after committing a change to
+// user_roles: it reloads the county's policy here and on every other instance.
+func (s *Server) Invalidator() access.Invalidator { return s.authz }
+
+// Close lets go of the access-control watcher's Redis connections.
+func (s *Server) Close() { s.watcher.Close() }
 
 // Handler is the root HTTP handler.
 func (s *Server) Handler() http.Handler { return s.engine }

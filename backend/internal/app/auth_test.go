@@ -214,3 +214,45 @@ func assertAudit(t *testing.T, env *apptest.Env, actor, action, outcome string, 
 		t.Errorf("audit rows for %s %s %s = %d, want at least %d", actor, action, outcome, n, atLeast)
 	}
 }
+
+// TestForcedPasswordChange: a provisioned (or reset) account may only see who it is, sign
+// out and change its password until it does; the sign-in answer says so.
+func TestForcedPasswordChange(t *testing.T) {
+	env := apptest.New(t)
+	env.AddUser(t, "mx.fresh", "township_leader", "330523101")
+	env.DB.Super.MustExec(`UPDATE users SET must_change_password = true WHERE username = 'mx.fresh'`)
+	c := env.Client(t)
+	r := c.Login("mx.fresh", apptest.DemoPassword)
+	var login struct {
+		MFARequired bool `json:"mfa_required"`
+		User        struct {
+			MustChangePassword bool `json:"must_change_password"`
+		}
+	}
+	r.JSON(t, &login)
+	if login.MFARequired || !login.User.MustChangePassword {
+		t.Fatalf("login answer %s", r.Body)
+	}
+	before := env.TenantDigest(t)
+	for _, call := range [][2]string{{"GET", "/api/v1/divisions/roots"}, {"GET", "/api/v1/users"}, {"POST", "/api/v1/auth/totp/enroll"}} {
+		r := c.Do(call[0], call[1], nil)
+		if r.Status != http.StatusForbidden || r.ErrorCode() != "password_change_required" || !strings.Contains(r.ErrorMessage(), "修改初始密码") {
+			t.Fatalf("%s %s: %d %s", call[0], call[1], r.Status, r.Body)
+		}
+	}
+	if env.TenantDigest(t) != before {
+		t.Fatal("a refused call changed the database")
+	}
+	if r := c.Do(http.MethodGet, "/api/v1/auth/me", nil); r.Status != 200 {
+		t.Fatalf("me: %d", r.Status)
+	}
+	if r := c.Do(http.MethodPost, "/api/v1/auth/password", map[string]string{"current_password": apptest.DemoPassword, "new_password": "Fresh#2026x"}); r.Status != 204 {
+		t.Fatalf("change: %d %s", r.Status, r.Body)
+	}
+	if r := c.Do(http.MethodGet, "/api/v1/divisions/roots", nil); r.Status != 200 {
+		t.Fatalf("after the change: %d %s", r.Status, r.Body)
+	}
+	if r := c.Do(http.MethodPost, "/api/v1/auth/logout", nil); r.Status != http.StatusNoContent {
+		t.Fatalf("logout: %d", r.Status)
+	}
+}

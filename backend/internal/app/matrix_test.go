@@ -22,10 +22,11 @@ import (
 
 // Route kinds.
 const (
-	kindPublic   = "public"   // needs no session
-	kindSelf     = "self"     // the caller's own account: only (e) applies
-	kindPlatform = "platform" // platform-wide: county staff get 403, no session 401
-	kindTenant   = "tenant"   // a tenant object: the whole matrix
+	kindPublic   = "public"    // needs no session
+	kindSelf     = "self"      // the caller's own account: only (e) applies
+	kindRead     = "reference" // reference data every signed-in user may read: only (e) applies
+	kindPlatform = "platform"  // platform-wide: county staff get 403, no session 401
+	kindTenant   = "tenant"    // a tenant object: the whole matrix
 )
 
 // Target is one concrete request against an object of the fixture county.
@@ -126,7 +127,7 @@ func TestCrossTenantMatrix(t *testing.T) {
 			switch rc.Kind {
 			case kindPublic:
 				return
-			case kindSelf:
+			case kindSelf, kindRead:
 				expectRefused(t, env, anon, rc.Method, concrete(rc.Route), nil, http.StatusUnauthorized)
 			case kindPlatform:
 				expectRefused(t, env, anon, rc.Method, concrete(rc.Route), nil, http.StatusUnauthorized)

@@ -7,9 +7,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"dibao/backend/internal/access"
+	"dibao/backend/internal/audit"
+	"dibao/backend/internal/calendar"
 	"dibao/backend/internal/identity"
 	"dibao/backend/internal/platform/httpx"
 	"dibao/backend/internal/platform/openapi"
+	"dibao/backend/internal/staff"
+	"dibao/backend/internal/tenancy"
 	"dibao/backend/internal/web"
 )
 
@@ -17,6 +21,13 @@ type routeDeps struct {
 	identity *identity.Handlers
 	guard    *access.Guard
 	spa      *web.SPA
+	audit    *audit.Handlers
+	// divisions: the division tree, county provisioning and code-list import.
+	divisions *tenancy.Handlers
+	// calendar: public holidays and make-up workdays, for working-day deadlines.
+	calendar *calendar.Handlers
+	// staff: user accounts, role grants, second-factor resets, county security settings.
+	staff *staff.Handlers
 }
 
 func (s *Server) routes(d routeDeps) {
@@ -24,7 +35,7 @@ func (s *Server) routes(d routeDeps) {
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
 	e.Use(httpx.RequestContext(s.deps.Logger), httpx.Recover(), httpx.AccessLog(), s.metrics.middleware(),
-		web.SecurityHeaders(), httpx.LimitBody(s.deps.Config.MaxBodyBytes))
+		web.SecurityHeaders(), httpx.LimitBody(s.deps.Config.MaxBodyBytes, s.deps.Config.MaxUploadBytes))
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/readyz", s.readyz)
@@ -39,6 +50,10 @@ func (s *Server) routes(d routeDeps) {
 	d.identity.Register(authed)
 	authed.Handle(http.MethodGet, "/system/status", openapi.Op{Summary: "Platform status", Tag: "platform",
 		Response: SystemStatus{}, Permission: "platform:health"}, s.systemStatus(d.guard))
+	d.audit.Register(authed)
+	d.divisions.Register(authed)
+	d.calendar.Register(authed)
+	d.staff.Register(authed)
 
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c.Request.URL.Path) {

@@ -1,5 +1,8 @@
-// Package audit records who did what, when and where. The app role may add rows but
-// never change or remove them.
+// Package audit records who did what, when and where, and lets inspectors and audit
+// administrators search it. The app role may add rows but never change or remove them; the
+// database chains each county's rows with SHA-256 as they are inserted (migration 0004), and
+// Verifier recomputes the chains (`dibao audit verify`) to find a row edited or removed
+// behind the app's back. Rows are kept at least 180 days; only a DBA archives older ones.
 package audit
 
 import (
@@ -33,7 +36,8 @@ type Entry struct {
 }
 
 // Write inserts e using q (a connection or the transaction doing the audited work, so the
-// entry commits or rolls back with it).
+// entry commits or rolls back with it). The database gives it its id and its place in the
+// county's hash chain. Describe a change with Changes (before/after, sensitive values masked).
 func Write(ctx context.Context, q sqlx.ExecerContext, e Entry) error {
 	if e.CountyCode == "" {
 		return fmt.Errorf("audit: %s has no county", e.Action)

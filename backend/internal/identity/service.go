@@ -16,6 +16,7 @@ import (
 	"dibao/backend/internal/platform/civil"
 	"dibao/backend/internal/platform/db"
 	"dibao/backend/internal/platform/httpx"
+	"dibao/backend/internal/platform/secure"
 )
 
 // Lockout rule of DESIGN.md 4.5.
@@ -35,30 +36,49 @@ type Service struct {
 	db        *sqlx.DB
 	sessions  *Sessions
 	policy    *access.Policy
+	box       *secure.Box // seals TOTP secrets and hashes recovery codes
 	now       func() time.Time
 	dummyHash string // verified when the user does not exist, so timing does not tell
 }
 
+// Fields of secure.Box used here: the TOTP secret's ciphertext and the recovery codes' keyed hash.
+const (
+	totpSecretField   = "user.totp_secret"
+	recoveryCodeField = "user.totp_recovery"
+)
+
 // NewService wires the use cases.
-func NewService(conn *sqlx.DB, sessions *Sessions, policy *access.Policy, now func() time.Time) (*Service, error) {
+func NewService(conn *sqlx.DB, sessions *Sessions, policy *access.Policy, box *secure.Box, now func() time.Time) (*Service, error) {
 	dummy, err := HashPassword("not-a-real-password-Aa1!")
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: conn, sessions: sessions, policy: policy, now: now, dummyHash: dummy}, nil
+	return &Service{db: conn, sessions: sessions, policy: policy, box: box, now: now, dummyHash: dummy}, nil
 }
 
-// Login checks credentials and starts a session; it returns the cookie value.
-func (s *Service) Login(ctx context.Context, username, password string, meta Meta) (string, Session, error) {
+// LoginResult is the outcome of the password step: a session, or, for an account with a
+// second factor, a ticket for POST /auth/login/totp and no session yet.
+type LoginResult struct {
+	Cookie   string
+	Session  Session
+	MFAToken string
+}
+
+// Login checks credentials and starts a session (or a second step, see LoginResult).
+//
+// An account with a second factor keeps its failure count after a right password: wrong
+// codes count toward the same lockout, and a right password must not reset it, or someone
+// who knows the password could guess codes without end.
+func (s *Service) Login(ctx context.Context, username, password string, meta Meta) (LoginResult, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	if username == "" {
-		return "", Session{}, httpx.E(http.StatusBadRequest, "field_required", httpx.FieldName("username")).WithDetails(map[string]any{"field": "username"})
+		return LoginResult{}, httpx.E(http.StatusBadRequest, "field_required", httpx.FieldName("username")).WithDetails(map[string]any{"field": "username"})
 	}
 	if password == "" {
-		return "", Session{}, httpx.E(http.StatusBadRequest, "field_required", httpx.FieldName("password")).WithDetails(map[string]any{"field": "password"})
+		return LoginResult{}, httpx.E(http.StatusBadRequest, "field_required", httpx.FieldName("password")).WithDetails(map[string]any{"field": "password"})
 	}
 	if len(username) > 50 || len(password) > 256 {
-		return "", Session{}, httpx.E(http.StatusUnauthorized, "invalid_credentials")
+		return LoginResult{}, httpx.E(http.StatusUnauthorized, "invalid_credentials")
 	}
 	var user User
 	var outcome error
@@ -92,59 +112,77 @@ func (s *Service) Login(ctx context.Context, username, password string, meta Met
 			return fmt.Errorf("identity: verify password of %s: %w", username, err)
 		}
 		if !ok {
-			failures := u.FailedLogins + 1
-			if u.LockedUntil.Valid { // an earlier lock has run out: count afresh
-				failures = 1
-			}
-			var until *time.Time
-			if failures >= MaxFailedLogins {
-				t := now.Add(LockoutDuration)
-				until = &t
-			}
-			if err := recordFailure(ctx, tx, u, failures, until); err != nil {
-				return err
-			}
-			if err := s.audit(ctx, tx, u, "auth.login", audit.Failure, meta, map[string]any{"reason": "wrong_password", "failures": failures}); err != nil {
-				return err
-			}
-			if until != nil {
-				outcome = lockedError(*until)
-				return s.audit(ctx, tx, u, "auth.lockout", audit.Success, meta, map[string]any{"locked_until": until.UTC().Format(time.RFC3339)})
-			}
-			outcome = httpx.E(http.StatusUnauthorized, "invalid_credentials")
-			return nil
+			outcome, err = s.failedAttempt(ctx, tx, u, "wrong_password", httpx.E(http.StatusUnauthorized, "invalid_credentials"), meta)
+			return err
 		}
 		if u.Status != "active" {
 			outcome = httpx.E(http.StatusForbidden, "account_disabled")
 			return s.audit(ctx, tx, u, "auth.login", audit.Denied, meta, map[string]any{"reason": "disabled"})
 		}
+		user = u
+		if u.TOTPEnabled() {
+			return s.audit(ctx, tx, u, "auth.login_password", audit.Success, meta, map[string]any{"next": "totp"})
+		}
 		if err := clearFailures(ctx, tx, u); err != nil {
 			return err
 		}
-		user = u
 		return s.audit(ctx, tx, u, "auth.login", audit.Success, meta, nil)
 	})
 	if err != nil {
-		return "", Session{}, err
+		return LoginResult{}, err
 	}
 	if outcome != nil {
-		return "", Session{}, outcome
+		return LoginResult{}, outcome
+	}
+	if user.TOTPEnabled() {
+		ticket, err := s.sessions.CreateMFATicket(ctx, user.ID, user.CountyCode)
+		if err != nil {
+			return LoginResult{}, unavailable(err)
+		}
+		return LoginResult{MFAToken: ticket}, nil
 	}
 	cookie, sess, err := s.sessions.Create(ctx, user.ID, user.CountyCode)
 	if err != nil {
-		return "", Session{}, unavailable(err)
+		return LoginResult{}, unavailable(err)
 	}
-	return cookie, sess, nil
+	return LoginResult{Cookie: cookie, Session: sess}, nil
 }
 
-// Authenticate resolves a cookie to its session and the user behind it.
-func (s *Service) Authenticate(ctx context.Context, cookie string) (Session, access.Principal, error) {
+// failedAttempt counts a wrong password or code toward the lockout and audits it; it
+// returns what to answer: wrong, or locked after the fifth failure.
+func (s *Service) failedAttempt(ctx context.Context, tx *sqlx.Tx, u User, reason string, wrong error, meta Meta) (error, error) {
+	failures := u.FailedLogins + 1
+	if u.LockedUntil.Valid { // an earlier lock has run out: count afresh
+		failures = 1
+	}
+	var until *time.Time
+	if failures >= MaxFailedLogins {
+		t := s.now().Add(LockoutDuration)
+		until = &t
+	}
+	if err := recordFailure(ctx, tx, u, failures, until); err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, tx, u, "auth.login", audit.Failure, meta, map[string]any{"reason": reason, "failures": failures}); err != nil {
+		return nil, err
+	}
+	if until != nil {
+		err := s.audit(ctx, tx, u, "auth.lockout", audit.Success, meta, map[string]any{"locked_until": until.UTC().Format(time.RFC3339)})
+		return lockedError(*until), err
+	}
+	return wrong, nil
+}
+
+// Authenticate resolves a cookie to its session, the user behind it and what that user
+// must do before working (Standing).
+func (s *Service) Authenticate(ctx context.Context, cookie string) (Session, access.Principal, Standing, error) {
+	var st Standing
 	sess, err := s.sessions.Get(ctx, cookie)
 	if errors.Is(err, ErrNoSession) {
-		return sess, access.Principal{}, httpx.ErrUnauthenticated
+		return sess, access.Principal{}, st, httpx.ErrUnauthenticated
 	}
 	if err != nil {
-		return sess, access.Principal{}, unavailable(err)
+		return sess, access.Principal{}, st, unavailable(err)
 	}
 	var u User
 	var grants []RoleGrant
@@ -157,21 +195,21 @@ func (s *Service) Authenticate(ctx context.Context, cookie string) (Session, acc
 		return err
 	})
 	if db.IsNotFound(err) {
-		return sess, access.Principal{}, httpx.ErrUnauthenticated
+		return sess, access.Principal{}, st, httpx.ErrUnauthenticated
 	}
 	if err != nil {
-		return sess, access.Principal{}, err
+		return sess, access.Principal{}, st, err
 	}
 	if u.Status != "active" {
 		_ = s.sessions.DeleteAll(ctx, u.ID, "")
-		return sess, access.Principal{}, httpx.ErrUnauthenticated
+		return sess, access.Principal{}, st, httpx.ErrUnauthenticated
 	}
 	p := access.Principal{UserID: u.ID, Username: u.Username, DisplayName: u.DisplayName,
 		CountyCode: u.CountyCode, DivisionCode: u.DivisionCode}
 	for _, g := range grants {
 		p.Roles = append(p.Roles, g.Assignment)
 	}
-	return sess, p, nil
+	return sess, p, standingOf(u, p.Roles), nil
 }
 
 // Logout ends the session.
@@ -248,6 +286,11 @@ type ProfileUser struct {
 	DivisionName       string `json:"division_name"`
 	CountyCode         string `json:"county_code"`
 	MustChangePassword bool   `json:"must_change_password"`
+	// Second factor: whether the user has one, whether a role needs one, and whether the
+	// session may do nothing but enrol one (then the SPA shows the account-security page).
+	TOTPEnabled          bool `json:"totp_enabled"`
+	MFARequired          bool `json:"mfa_required"`
+	MFAEnrolmentRequired bool `json:"mfa_enrolment_required"`
 }
 
 // ProfileRole is one role assignment, named in the caller's language.
@@ -288,6 +331,8 @@ func (s *Service) Profile(ctx context.Context, sess Session, en bool) (Profile, 
 		out.Roles = append(out.Roles, ProfileRole{RoleKey: g.RoleKey, RoleName: name, DivisionCode: g.DivisionCode, DivisionName: g.DivisionName})
 		assignments = append(assignments, g.Assignment)
 	}
+	st := standingOf(u, assignments)
+	out.User.TOTPEnabled, out.User.MFARequired, out.User.MFAEnrolmentRequired = st.TOTPEnabled, st.MFARequired, st.MustEnrolTOTP
 	out.Permissions = s.policy.Permissions(assignments)
 	return out, nil
 }

@@ -61,6 +61,7 @@ func DemoUsers() []DemoUser {
 		{"ax.village", "钱国平", "13900000006", "village_worker", "330523101201"},
 		{"ax.inspector", "孙卫东", "13900000007", "inspector", "330523"},
 		{"cx.clerk", "刘晓梅", "13900000008", "township_caseworker", "330522101"},
+		{"ax.security", "吴静", "13900000009", "security_admin", "330523"},
 	}
 }
 
@@ -110,6 +111,19 @@ func Demo(ctx context.Context, owner *sqlx.DB, box *secure.Box) (Result, error) 
 		}
 		if added {
 			res.Users++
+		}
+	}
+	// A demo convenience (README): the demo counties and the platform do not make admins and
+	// approvers enrol a second factor before they work, so the demo accounts sign in with
+	// their password alone. New counties enforce it (no row means enforced).
+	for _, county := range []string{access.PlatformDomain, "330523", "330522"} {
+		err := db.WithScope(ctx, owner, db.CountyScope(county), func(tx *sqlx.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO county_settings (county_code, division_code, key, value)
+				VALUES ($1, $1, 'mfa_enforced', 'false') ON CONFLICT (county_code, key) DO NOTHING`, county)
+			return err
+		})
+		if err != nil {
+			return res, fmt.Errorf("seed: settings of %s: %w", county, err)
 		}
 	}
 	return res, nil

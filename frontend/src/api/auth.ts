@@ -1,8 +1,10 @@
 import { request } from './client'
 import type { Session } from './types'
+import type { LoginAnswer } from './users'
 
 export const authApi = {
-  login(username: string, password: string): Promise<Session> {
+  /** The password step: a session, or (second factor set up) a ticket for the code step. */
+  login(username: string, password: string): Promise<LoginAnswer> {
     return request('POST', '/api/v1/auth/login', { body: { username, password }, handleErrors: false })
   },
   /** The current session; rejects with a 401 ApiError when there is none. */

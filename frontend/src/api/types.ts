@@ -8,6 +8,10 @@ export interface SessionUser {
   division_name: string
   county_code: string
   must_change_password: boolean
+  /** Second factor: set up, needed by a role, and due before anything else (enforced). */
+  totp_enabled?: boolean
+  mfa_required?: boolean
+  mfa_enrolment_required?: boolean
 }
 
 export interface RoleAssignment {

@@ -39,6 +39,10 @@ export function decide(to: RouteLocationNormalized, session: GuardSession): true
   if (session.user.must_change_password && to.name !== 'change-password') {
     return { name: 'change-password' }
   }
+  // A role that needs a second factor, in a county that enforces it: set one up first.
+  if (!session.user.must_change_password && session.user.mfa_enrolment_required && to.name !== 'account-security') {
+    return { name: 'account-security' }
+  }
   if (!session.can(to.meta.permission)) {
     // Show the 403 page but keep the address the user asked for.
     return { name: 'forbidden', params: { pathMatch: to.path.slice(1).split('/') }, query: to.query, hash: to.hash }

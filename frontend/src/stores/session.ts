@@ -2,6 +2,7 @@ import { computed, ref } from 'vue'
 import { defineStore } from 'pinia'
 import { authApi } from '@/api/auth'
 import { ApiError } from '@/api/client'
+import { mfaApi } from '@/api/users'
 import type { Session } from '@/api/types'
 
 /**
@@ -36,8 +37,22 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  async function login(username: string, password: string): Promise<void> {
-    session.value = await authApi.login(username, password)
+  /**
+   * The password step. Resolves with a ticket when the account signs in with a second
+   * factor (then finish with loginWithCode); otherwise the session has started.
+   */
+  async function login(username: string, password: string): Promise<{ mfaToken?: string }> {
+    const answer = await authApi.login(username, password)
+    if (answer.mfa_required) return { mfaToken: answer.mfa_token }
+    session.value = answer
+    checked.value = true
+    notice.value = null
+    return {}
+  }
+
+  /** The second step: the authenticator's code or one recovery code. */
+  async function loginWithCode(mfaToken: string, code: { code?: string; recovery_code?: string }): Promise<void> {
+    session.value = await mfaApi.loginWithCode(mfaToken, code)
     checked.value = true
     notice.value = null
   }
@@ -59,5 +74,5 @@ export const useSessionStore = defineStore('session', () => {
     notice.value = message
   }
 
-  return { session, checked, notice, user, roles, permissions, csrfToken, can, restore, login, logout, clear }
+  return { session, checked, notice, user, roles, permissions, csrfToken, can, restore, login, loginWithCode, logout, clear }
 })

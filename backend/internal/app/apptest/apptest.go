@@ -96,6 +96,7 @@ func NewWith(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatalf("app: %v", err)
 	}
+	t.Cleanup(e.App.Close)
 	e.Server = httptest.NewServer(e.App.Handler())
 	t.Cleanup(e.Server.Close)
 	return e

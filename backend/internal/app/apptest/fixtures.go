@@ -53,6 +53,10 @@ func (e *Env) AddUser(t testing.TB, username, role, division string) int64 {
 	if err != nil {
 		t.Fatalf("add user %s: %v", username, err)
 	}
+	// As a use case would after committing an assignment: the county's policy reloads.
+	if err := e.App.Invalidator().InvalidateCounty(context.Background(), county); err != nil {
+		t.Fatalf("add user %s: invalidate %s: %v", username, county, err)
+	}
 	return id
 }
 

@@ -33,7 +33,9 @@ func DateOf(t time.Time) Date {
 func Today(t time.Time) Date { return DateOf(t.In(Shanghai)) }
 
 // In is the start of the day in loc.
-func (d Date) In(loc *time.Location) time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc) }
+func (d Date) In(loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
 
 // AddDays moves by n calendar days.
 func (d Date) AddDays(n int) Date { return DateOf(d.In(time.UTC).AddDate(0, 0, n)) }

@@ -25,6 +25,8 @@ type Config struct {
 	TrustedProxies   []string // proxies whose X-Forwarded-For is believed; none by default
 	LogLevel         string
 	MaxBodyBytes     int64
+	MaxUploadBytes   int64 // multipart uploads (imports, attachments)
+	AccessCounties   int   // counties whose access policy one instance keeps loaded (LRU)
 	AutoMigrate      bool
 	SeedDemo         bool
 	ReadTimeout      time.Duration
@@ -65,6 +67,14 @@ func Load() (Config, []string, error) {
 		return c, nil, err
 	}
 	c.MaxBodyBytes = int64(maxBody)
+	maxUpload, err := intEnv("MAX_UPLOAD_BYTES", 64<<20)
+	if err != nil {
+		return c, nil, err
+	}
+	c.MaxUploadBytes = int64(maxUpload)
+	if c.AccessCounties, err = intEnv("ACCESS_MAX_COUNTIES", 1000); err != nil {
+		return c, nil, err
+	}
 	for _, p := range strings.Split(os.Getenv("TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)

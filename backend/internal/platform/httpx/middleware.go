@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -78,9 +79,14 @@ func Recover() gin.HandlerFunc {
 	}
 }
 
-// LimitBody caps every request body at max bytes.
-func LimitBody(max int64) gin.HandlerFunc {
+// LimitBody caps every request body at max bytes, and file uploads (multipart) at
+// uploadMax; an upload handler may set a stricter limit of its own.
+func LimitBody(max, uploadMax int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		max := max
+		if strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data") {
+			max = uploadMax
+		}
 		if c.Request.ContentLength > max {
 			Fail(c, E(http.StatusRequestEntityTooLarge, "body_too_large", max))
 			return
