@@ -38,8 +38,8 @@ test("the inspector finds ax.clerk's sign-in in the log and filters by person", 
   await page.getByTestId('audit-filter-actor').fill('ax.clerk')
   await page.getByTestId('audit-search').click()
   const rows = table.locator('tbody tr')
-  await expect(rows).toHaveCount(2)
   await expect(table).not.toContainText('孙卫东')
+  expect(await rows.count()).toBeGreaterThanOrEqual(2) // other specs sign ax.clerk in too
   for (const row of await rows.all()) await expect(row).toContainText('王丽')
   await expect(table).toContainText('失败')
   await expect(table).toContainText('成功')
@@ -49,7 +49,7 @@ test("the inspector finds ax.clerk's sign-in in the log and filters by person", 
   await page.getByTestId('audit-filter-outcome').click()
   await page.locator('.el-select-dropdown__item').filter({ hasText: '失败' }).click()
   await page.getByTestId('audit-search').click()
-  await expect(rows).toHaveCount(1)
+  await expect(table).not.toContainText('成功')
   await rows.first().click()
   const drawer = page.getByTestId('audit-drawer')
   await expect(drawer).toBeVisible()
@@ -62,8 +62,7 @@ test("the inspector finds ax.clerk's sign-in in the log and filters by person", 
 
   // Reset brings every entry back.
   await page.getByTestId('audit-reset').click()
-  await expect(rows.first()).toBeVisible()
-  expect(await rows.count()).toBeGreaterThan(2)
+  await expect(table).toContainText('孙卫东')
 })
 
 /** Signs in over the API and returns the CSRF token of the session. */

@@ -218,7 +218,7 @@ func TestAuditAdminVerifiesTheCountyChain(t *testing.T) {
 	if err := env.DB.Super.Get(&target, `SELECT max(id) FROM audit_log WHERE actor_name = 'ax.village'`); err != nil {
 		t.Fatal(err)
 	}
-	env.DB.Super.MustExec(`UPDATE audit_log SET outcome = 'failure' WHERE id = $1`, target)
+	env.DB.Super.MustExec(`UPDATE audit_log SET detail = '{"reason": "edited"}' WHERE id = $1`, target)
 	r = auditor.Do(http.MethodPost, "/api/v1/audit-log/verify", nil)
 	res = audit.ChainResult{}
 	r.JSON(t, &res)
