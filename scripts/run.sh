@@ -93,6 +93,7 @@ cat <<TXT
     ax.leader      梅溪镇 township_leader       ax.clerk       梅溪镇 township_caseworker
     ax.finance     安吉县 finance_officer       ax.village     梅溪村 village_worker
     ax.inspector   安吉县 inspector             cx.clerk       长兴县煤山镇 township_caseworker
+    ax.security    安吉县 security_admin        ax.auditor     安吉县 audit_admin
 
   Stop with Ctrl-C.
 

@@ -62,6 +62,7 @@ func DemoUsers() []DemoUser {
 		{"ax.inspector", "孙卫东", "13900000007", "inspector", "330523"},
 		{"cx.clerk", "刘晓梅", "13900000008", "township_caseworker", "330522101"},
 		{"ax.security", "吴静", "13900000009", "security_admin", "330523"},
+		{"ax.auditor", "郑国华", "13900000010", "audit_admin", "330523"},
 	}
 }
 
