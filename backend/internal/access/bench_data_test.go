@@ -22,8 +22,9 @@ const (
 	benchTownships      = 10 // per county
 	benchVillages       = 12 // per township
 	benchUsersPerCounty = 300
-	// Households for the row-level security measurement: 1,000,000 rows in the first
-	// 100 counties (10,000 each, 1,000 per township), the density of a real province.
+	// Households (the registry's table of 0007) for the row-level security measurement:
+	// 1,000,000 rows in the first 100 counties (10,000 each, 1,000 per township), the
+	// density of a real province.
 	benchHouseholdCounties = 100
 	benchHouseholds        = 1_000_000
 )
@@ -106,34 +107,15 @@ func generateBenchData(t *testing.T, super *sqlx.Conn) time.Duration {
 			SELECT county, 1000000 + ci * 1000 + idx, 'village_worker',
 			       left(division_code, 9) || (201 + ((right(division_code, 3)::int - 201 + 1) % 12))::text
 			FROM plan WHERE idx >= 60 AND idx % 4 = 0`},
-		{"households table", `CREATE TABLE bench_households (
-			county_code   text COLLATE "C" NOT NULL,
-			id            bigint NOT NULL,
-			division_code text COLLATE "C" NOT NULL REFERENCES divisions (code),
-			head_name     text NOT NULL,
-			members       integer NOT NULL,
-			status        text NOT NULL,
-			monthly_fen   bigint NOT NULL,
-			updated_at    timestamptz NOT NULL DEFAULT now(),
-			PRIMARY KEY (county_code, id),
-			CHECK (left(division_code, 6) = county_code))`},
-		// Households are registered over time, so ids are not in division order.
-		{"households", fmt.Sprintf(`INSERT INTO bench_households (county_code, id, division_code, head_name, members, status, monthly_fen)
-			SELECT c.code, n, c.code || (101 + (h %% %d))::text || (201 + (h / %d %% %d))::text,
-			       '户主' || n, 1 + n %% 5, CASE WHEN n %% 10 = 0 THEN 'exited' ELSE 'active' END, 30000 + n %% 50000
-			FROM (SELECT row_number() OVER (ORDER BY code) - 1 AS ci, code FROM divisions WHERE level = 'county' ORDER BY code LIMIT %d) c,
-			     generate_series(1, %d) h,
-			     LATERAL (SELECT c.ci * %d + h AS n) x`,
-			benchTownships, benchTownships, benchVillages, benchHouseholdCounties, benchHouseholds/benchHouseholdCounties,
-			benchHouseholds/benchHouseholdCounties)},
-		{"households index", `CREATE INDEX bench_households_division ON bench_households (county_code, division_code, id)`},
-		// The shape of every tenant table: forced RLS, a range policy (its expressions are
-		// set by the measurement, see TestAccessBenchmarks).
-		{"households policy", `ALTER TABLE bench_households OWNER TO dibao_owner;
-			ALTER TABLE bench_households ENABLE ROW LEVEL SECURITY;
-			ALTER TABLE bench_households FORCE ROW LEVEL SECURITY;
-			CREATE POLICY bench_households_scope ON bench_households USING (false);
-			GRANT SELECT ON bench_households TO dibao_app`},
+		// The registry's households (0007), as they would be registered over time: ids are
+		// not in division order. 10 townships × 12 villages per county.
+		{"households", fmt.Sprintf(`INSERT INTO households (county_code, id, division_code, category, head_name, status)
+			SELECT c.code, c.ci * %[1]d + h, c.code || (101 + (h %% %[2]d))::text || (201 + (h / %[2]d %% %[3]d))::text,
+			       CASE WHEN h %% 4 = 0 THEN 'urban' ELSE 'rural' END, '户主' || h,
+			       CASE WHEN h %% 10 = 0 THEN 'exited' ELSE 'enrolled' END
+			FROM (SELECT row_number() OVER (ORDER BY code) - 1 AS ci, code FROM divisions WHERE level = 'county' ORDER BY code LIMIT %[4]d) c,
+			     generate_series(1, %[1]d) h`,
+			benchHouseholds/benchHouseholdCounties, benchTownships, benchVillages, benchHouseholdCounties)},
 		{"analyze", `ANALYZE`},
 	}
 	for _, s := range steps {

@@ -65,7 +65,7 @@ func TestAccessBenchmarks(t *testing.T) {
 		Households int `db:"households"`
 	}
 	if err := d.Super.Get(&sizes, `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM user_roles) AS roles,
-		(SELECT count(*) FROM divisions) AS divisions, (SELECT count(*) FROM bench_households) AS households`); err != nil {
+		(SELECT count(*) FROM divisions) AS divisions, (SELECT count(*) FROM households) AS households`); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("data: %d users, %d role assignments, %d divisions, %d households in %s", sizes.Users, sizes.Roles,
@@ -90,8 +90,8 @@ func TestAccessBenchmarks(t *testing.T) {
 		benchRow{"memory of one loaded county (heap after GC)", fmt.Sprintf("%.0f KB", perCounty/1024), "", "", ""})
 
 	// Row-level security, first with policies written with the app_*() functions (0001's
-	// original form, still used by the tables of 0002-0004), then with the built-in
-	// expressions 0005 gave 0001's tables.
+	// original form, still used by the tables of 0002-0004 and 0007's households), then
+	// with the built-in expressions 0005 gave 0001's tables.
 	const functions = `county_code = app_county() AND division_code >= app_division() AND division_code < app_division_end()`
 	const builtins = `county_code = NULLIF(current_setting('app.county_code', true), '')
 		AND division_code >= NULLIF(current_setting('app.division_code', true), '')
@@ -101,7 +101,7 @@ func TestAccessBenchmarks(t *testing.T) {
 		{"`app_*()` functions", functions},
 		{"built-in expressions (0005)", builtins},
 	} {
-		d.Super.MustExec(`ALTER POLICY bench_households_scope ON bench_households USING (` + form.using + `);
+		d.Super.MustExec(`ALTER POLICY households_scope ON households USING (` + form.using + `) WITH CHECK (` + form.using + `);
 			ALTER POLICY users_scope ON users USING (` + form.using + `) WITH CHECK (` + form.using + `)`)
 		for _, q := range rlsQueries() {
 			r := benchRLS(t, d, q)
@@ -272,11 +272,11 @@ type rlsQuery struct {
 func rlsQueries() []rlsQuery {
 	hh := func(rng *rand.Rand) int { return rng.IntN(benchHouseholdCounties) }
 	return []rlsQuery{
-		{"households of one township (1,000 of 1,000,000 rows), first page of 50 by id", "bench_households",
-			`SELECT id, division_code, head_name, members, status, monthly_fen FROM bench_households
+		{"households of one township (1,000 of 1,000,000 rows), first page of 50 by id", "households",
+			`SELECT id, division_code, category, head_name, status, phone_masked FROM households
 			 WHERE county_code = $1 AND division_code >= $2 AND division_code < $3 ORDER BY id LIMIT 50`, 9, hh},
-		{"households of one village (~83 rows), first page of 50 by id", "bench_households",
-			`SELECT id, division_code, head_name, members, status, monthly_fen FROM bench_households
+		{"households of one village (~83 rows), first page of 50 by id", "households",
+			`SELECT id, division_code, category, head_name, status, phone_masked FROM households
 			 WHERE county_code = $1 AND division_code >= $2 AND division_code < $3 ORDER BY id LIMIT 50`, 12, hh},
 		{"staff of one township (users: 900,000 rows), first page of 50 by id", "users",
 			`SELECT id, division_code, username, display_name, status FROM users
@@ -367,7 +367,7 @@ func benchRLS(t *testing.T, d *dbtest.DB, q rlsQuery) rlsResult {
 }
 
 // explain runs EXPLAIN ANALYZE and fails unless the table is reached through an index; it
-// returns the plan's shape, e.g. "Limit > Sort > Index Scan (bench_households_division)".
+// returns the plan's shape, e.g. "Limit > Sort > Index Scan (households_division)".
 func explain(t *testing.T, c *sqlx.Conn, scoped bool, q rlsQuery, county, division string) string {
 	ctx := context.Background()
 	tx, err := c.BeginTxx(ctx, nil)
@@ -504,11 +504,10 @@ const benchNotes = `How to read these figures:
   default domain role manager took about 2.6 MB and up to 60 ms per county on the same data.
 - The row-level security rows time the SELECT alone (its round trip and reading its rows), in a
   transaction, after ` + "`set_config`" + ` for the app. Each query runs under two forms of the same
-  range policy: with the ` + "`app_*()`" + ` SQL functions (0001's original form, still used by the
-  tables of 0002–0004), which the planner inlines on every execution, and with built-in
-  expressions (` + "`NULLIF(current_setting(...), '')`" + `), the form 0005 gave 0001's tables. The
-  households table is the shape a household list will have (county_code in the key, a
-  ` + "`(county_code, division_code, id)`" + ` index, COLLATE "C" codes, forced RLS).
+  range policy: with the ` + "`app_*()`" + ` SQL functions (0001's original form, which 0007 uses for
+  households), which the planner inlines on every execution, and with built-in expressions
+  (` + "`NULLIF(current_setting(...), '')`" + `), the form 0005 gave 0001's tables. The tables are the
+  real ones (households of 0007 with its ` + "`(county_code, division_code, id)`" + ` index; users of 0001).
 `
 
 // machine describes where the figures came from.
