@@ -26,6 +26,7 @@ export DATABASE_URL="postgres://dibao_app@$hostport/$name?sslmode=disable"
 export REDIS_URL=$REDIS REDIS_PREFIX="dibaoe2e:$name:"
 export PORT=${E2E_PORT:-$((20000 + RANDOM % 20000))}
 export LOG_LEVEL=warn
+export DIBAO_FILES_DIR=$tmpdir/files  # attachments uploaded by the tests go with the copy
 
 server_pid=
 cleanup() {

@@ -13,10 +13,12 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"dibao/backend/internal/app"
+	"dibao/backend/internal/enrolment"
 	"dibao/backend/internal/migrations"
 	"dibao/backend/internal/platform/config"
 	"dibao/backend/internal/platform/db"
@@ -32,6 +34,9 @@ Commands:
   migrate up        apply pending database migrations (as DATABASE_OWNER_URL)
   migrate status    list migrations and whether they are applied
   seed demo         load the demo counties and accounts (idempotent)
+  seed synthetic --counties N --households-per-county M [--seed S] [--workers W] [--staff-password P]
+                    generate plausible registry data at any scale for benchmarks (counties that
+                    exist are left alone); reports rows/s
   db bootstrap      create the database roles and the database (as DATABASE_ADMIN_URL, a superuser)
   audit verify [--county CODE]
                     recompute the audit log's hash chains (every county, or one) and report
@@ -73,6 +78,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if len(args) >= 2 && args[0] == "audit" && args[1] == "verify" {
 		return auditVerify(ctx, cfg, args[2:], out)
+	}
+	if len(args) >= 2 && args[0] == "seed" && args[1] == "synthetic" {
+		return seedSynthetic(ctx, cfg, log, args[2:], out)
 	}
 	switch strings.Join(args, " ") {
 	case "serve":
@@ -220,6 +228,12 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	log.Info("demo data loaded", "divisions_added", res.Divisions, "users_added", res.Users)
+	// Standards, benefit settings and a few enrolled households for the benefit screens.
+	enrolled, err := enrolment.SeedDemo(ctx, owner, box, time.Now())
+	if err != nil {
+		return err
+	}
+	log.Info("demo beneficiaries loaded", "enrolled", enrolled)
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
 	"github.com/jmoiron/sqlx"
 
@@ -32,8 +31,8 @@ type AuthorizerConfig struct {
 	Now     func() time.Time
 }
 
-// Authorizer is the server's Checker and Invalidator: one cached, synchronised Casbin
-// enforcer per county, created on first use from the Adapter, kept in an LRU.
+// Authorizer is the server's Checker and Invalidator: one Casbin enforcer per county (and
+// the decider on it, decide.go), created on first use from the Adapter, kept in an LRU.
 type Authorizer struct {
 	cfg     AuthorizerConfig
 	model   model.Model
@@ -46,11 +45,11 @@ type Authorizer struct {
 	evicted uint64
 }
 
-// countyEntry is one county's enforcer, or its load in progress (ready not yet closed).
+// countyEntry is one county's policy, or its load in progress (ready not yet closed).
 type countyEntry struct {
 	county   string
 	ready    chan struct{}
-	enforcer *casbin.SyncedCachedEnforcer
+	policy   *countyPolicy
 	err      error
 	loadedAt time.Time
 	elem     *list.Element
@@ -98,23 +97,42 @@ func NewAuthorizer(cfg AuthorizerConfig) (*Authorizer, error) {
 
 // Allowed implements Checker. The request's domain is the target division; the subject is
 // the user. A division outside the principal's county (or, for platform staff, outside the
-// platform) is refused before Casbin is asked. Errors refuse (fail closed) and are logged.
+// platform) is refused before the policy is asked. The county's decider answers: the roles
+// the user holds in the division (the enforcer's role manager), then the index of the
+// permissions (decide.go); the answer is Enforce's without evaluating the matcher once per
+// p line. Errors refuse (fail closed) and are logged.
 func (a *Authorizer) Allowed(ctx context.Context, p Principal, division, obj, act string) bool {
 	county := CountyOf(division)
 	if p.UserID == 0 || len(division) < 6 || county != p.CountyCode {
 		return false
 	}
-	e, err := a.enforcer(ctx, county)
+	cp, err := a.county(ctx, county)
 	if err != nil {
 		httpx.Logger(ctx).Error("access: policy not loaded; refusing", "county", county, "error", err.Error())
 		return false
 	}
-	ok, err := e.Enforce(Subject(p.UserID), division, obj, act)
-	if err != nil {
-		httpx.Logger(ctx).Error("access: enforce failed; refusing", "county", county, "error", err.Error())
-		return false
+	return cp.decide.allowed(Subject(p.UserID), division, obj, act)
+}
+
+// Enforce asks the same question as Allowed, with the same county check, of the county's
+// Casbin enforcer: SyncedCachedEnforcer.Enforce, which evaluates model.conf's matcher once per
+// p line (and caches the answer for MaxAge). The decisions are Allowed's; Enforce stays as
+// the reference they are tested against (TestAllowedAgreesWithEnforce) and measured with
+// (make bench).
+func (a *Authorizer) Enforce(ctx context.Context, p Principal, division, obj, act string) (bool, error) {
+	county := CountyOf(division)
+	if p.UserID == 0 || len(division) < 6 || county != p.CountyCode {
+		return false, nil
 	}
-	return ok
+	cp, err := a.county(ctx, county)
+	if err != nil {
+		return false, err
+	}
+	ok, err := cp.enforcer.Enforce(Subject(p.UserID), division, obj, act)
+	if err != nil {
+		return false, fmt.Errorf("access: enforce in %s: %w", county, err)
+	}
+	return ok, nil
 }
 
 // InvalidateCounty implements Invalidator: this instance forgets the county's enforcer at
@@ -132,7 +150,7 @@ func (a *Authorizer) InvalidateCounty(ctx context.Context, county string) error 
 
 // Load makes sure the county's policy is loaded (benchmarks, warming up).
 func (a *Authorizer) Load(ctx context.Context, county string) error {
-	_, err := a.enforcer(ctx, county)
+	_, err := a.county(ctx, county)
 	return err
 }
 
@@ -143,9 +161,9 @@ func (a *Authorizer) Stats() (held int, loads, evicted uint64) {
 	return len(a.byCode), a.loads, a.evicted
 }
 
-// enforcer returns the county's enforcer, loading it on first use. Concurrent first uses
+// county returns the county's policy, loading it on first use. Concurrent first uses
 // share one load.
-func (a *Authorizer) enforcer(ctx context.Context, county string) (*casbin.SyncedCachedEnforcer, error) {
+func (a *Authorizer) county(ctx context.Context, county string) (*countyPolicy, error) {
 	a.mu.Lock()
 	en, ok := a.byCode[county]
 	if ok && isReady(en) && a.cfg.Now().Sub(en.loadedAt) > a.cfg.MaxAge {
@@ -157,7 +175,7 @@ func (a *Authorizer) enforcer(ctx context.Context, county string) (*casbin.Synce
 		a.mu.Unlock()
 		select {
 		case <-en.ready:
-			return en.enforcer, en.err
+			return en.policy, en.err
 		case <-ctx.Done():
 			return nil, fmt.Errorf("access: waiting for the policy of %s: %w", county, ctx.Err())
 		}
@@ -175,16 +193,16 @@ func (a *Authorizer) enforcer(ctx context.Context, county string) (*casbin.Synce
 	// The load outlives a cancelled first request: others may be waiting for it.
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.LoadTimeout)
 	defer cancel()
-	e, err := newEnforcer(a.model, a.adapter, CountyFilter{Ctx: lctx, County: county}, a.cfg.MaxAge)
+	cp, err := loadCounty(a.model, a.adapter, CountyFilter{Ctx: lctx, County: county}, a.cfg.MaxAge)
 
 	a.mu.Lock()
-	en.enforcer, en.err, en.loadedAt = e, err, a.cfg.Now()
+	en.policy, en.err, en.loadedAt = cp, err, a.cfg.Now()
 	if err != nil && !en.dropped {
 		a.removeLocked(en) // errors are not cached: the next request tries again
 	}
 	close(en.ready)
 	a.mu.Unlock()
-	return e, err
+	return cp, err
 }
 
 func isReady(en *countyEntry) bool {

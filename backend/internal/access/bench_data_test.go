@@ -25,8 +25,9 @@ const (
 	// Households (the registry's table of 0007) for the row-level security measurement:
 	// 1,000,000 rows in the first 100 counties (10,000 each, 1,000 per township), the
 	// density of a real province.
-	benchHouseholdCounties = 100
-	benchHouseholds        = 1_000_000
+	benchHouseholdCounties   = 100
+	benchHouseholds          = 1_000_000
+	benchHouseholdsPerCounty = benchHouseholds / benchHouseholdCounties
 )
 
 func benchCountyCount() int { return benchProvinces * benchCities * benchCounties }
@@ -115,7 +116,16 @@ func generateBenchData(t *testing.T, super *sqlx.Conn) time.Duration {
 			       CASE WHEN h %% 10 = 0 THEN 'exited' ELSE 'enrolled' END
 			FROM (SELECT row_number() OVER (ORDER BY code) - 1 AS ci, code FROM divisions WHERE level = 'county' ORDER BY code LIMIT %[4]d) c,
 			     generate_series(1, %[1]d) h`,
-			benchHouseholds/benchHouseholdCounties, benchTownships, benchVillages, benchHouseholdCounties)},
+			benchHouseholdsPerCounty, benchTownships, benchVillages, benchHouseholdCounties)},
+		// One to three members per household (2,000,000 rows), in the household's village. The
+		// ID number columns only need to be there: the benchmark reads the masked copy.
+		{"household members", `INSERT INTO household_members (county_code, id, household_id, division_code, name,
+			       id_number_enc, id_number_index, id_number_masked, sex, birth_date, relation)
+			SELECT h.county_code, h.id * 4 + m, h.id, h.division_code, h.head_name || '-' || m,
+			       '\x00'::bytea, int8send(h.id * 4 + m), '330523********' || lpad(m::text, 4, '0'),
+			       CASE WHEN m = 2 THEN 'female' ELSE 'male' END, date '1960-01-01' + (h.id % 15000)::int,
+			       CASE m WHEN 1 THEN 'self' WHEN 2 THEN 'spouse' ELSE 'child' END
+			FROM households h, generate_series(1, 1 + (h.id % 3)::int) m`},
 		{"analyze", `ANALYZE`},
 	}
 	for _, s := range steps {

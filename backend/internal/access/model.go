@@ -32,10 +32,10 @@ func parseModel() (model.Model, error) {
 	return m, nil
 }
 
-// newEnforcer builds the cached, synchronised enforcer of one county, loading its policy
-// through the adapter. cacheTTL bounds how long one decision is remembered (a Duration:
-// a bare number would be nanoseconds).
-func newEnforcer(m model.Model, a *Adapter, filter CountyFilter, cacheTTL time.Duration) (*casbin.SyncedCachedEnforcer, error) {
+// loadCounty builds the cached, synchronised enforcer of one county, loading its policy
+// through the adapter, and the decider on it (decide.go). cacheTTL bounds how long Enforce
+// remembers one answer (a Duration: a bare number would be nanoseconds).
+func loadCounty(m model.Model, a *Adapter, filter CountyFilter, cacheTTL time.Duration) (*countyPolicy, error) {
 	e, err := emptyEnforcer(m, a)
 	if err != nil {
 		return nil, fmt.Errorf("access: enforcer for %s: %w", filter.County, err)
@@ -44,7 +44,11 @@ func newEnforcer(m model.Model, a *Adapter, filter CountyFilter, cacheTTL time.D
 	if err := e.LoadFilteredPolicy(filter); err != nil {
 		return nil, fmt.Errorf("access: load policy of %s: %w", filter.County, err)
 	}
-	return e, nil
+	d, err := newDecider(e)
+	if err != nil {
+		return nil, fmt.Errorf("access: policy of %s: %w", filter.County, err)
+	}
+	return &countyPolicy{enforcer: e, decide: d}, nil
 }
 
 // emptyEnforcer builds an enforcer with the division role manager and the domain rule in

@@ -107,6 +107,31 @@ func (r *divisionRoles) hasLink(name1, name2, domain string, depth int) bool {
 	return false
 }
 
+// anyRole reports whether visit says yes to a role that name holds in the domain, directly
+// or through roles it holds: exactly the roles r for which HasLink(name, r, domain) is true
+// (the same walk, the same depth limit), visited without building a list. The decisions use
+// it (decide.go); visit runs under the read lock and must not call back into r.
+func (r *divisionRoles) anyRole(name, domain string, visit func(role string) bool) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.walk(name, domain, r.maxDepth, visit)
+}
+
+func (r *divisionRoles) walk(name, domain string, depth int, visit func(role string) bool) bool {
+	if depth <= 0 {
+		return false
+	}
+	for _, l := range r.links[name] {
+		if !r.applies(l.domain, domain) {
+			continue
+		}
+		if visit(l.role) || r.walk(l.role, domain, depth-1, visit) {
+			return true
+		}
+	}
+	return false
+}
+
 // GetRoles lists the roles name holds directly that apply in the domain.
 func (r *divisionRoles) GetRoles(name string, domain ...string) ([]string, error) {
 	d := domainOf(domain)

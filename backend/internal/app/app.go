@@ -17,7 +17,11 @@ import (
 	"dibao/backend/internal/access"
 	"dibao/backend/internal/audit"
 	"dibao/backend/internal/calendar"
+	"dibao/backend/internal/casework"
+	"dibao/backend/internal/enrolment"
+	"dibao/backend/internal/household"
 	"dibao/backend/internal/identity"
+	"dibao/backend/internal/ledger"
 	"dibao/backend/internal/platform/config"
 	"dibao/backend/internal/platform/openapi"
 	"dibao/backend/internal/platform/redisx"
@@ -52,6 +56,7 @@ type Server struct {
 	metrics   *metrics
 	authz     *access.Authorizer
 	watcher   *access.Watcher
+	imports   *ledger.Service // ledger imports run as jobs on this instance; Close stops them
 }
 
 // New assembles the server.
@@ -90,6 +95,12 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	guard := access.NewGuard(authz, audit.NewRecorder(d.DB))
+	// enrolments: standards, amounts, beneficiaries and certificates; casework quotes and enrols through it.
+	enrolments := enrolment.NewService(d.DB, guard, d.Now)
+	files, err := household.NewFiles(d.Config.FilesDir)
+	if err != nil {
+		return nil, err
+	}
 	spa, err := web.New(frontend.Dist())
 	if err != nil {
 		return nil, err
@@ -103,11 +114,20 @@ func New(d Deps) (*Server, error) {
 	if err := s.engine.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("app: TRUSTED_PROXIES: %w", err)
 	}
+	// imports: the Excel ledger import (台账导入), run as background jobs.
+	s.imports = ledger.NewService(ledger.Config{DB: d.DB, Redis: d.Redis, RedisPrefix: d.RedisPrefix, Box: box, Guard: guard,
+		Now: d.Now, Logger: d.Logger})
 	s.routes(routeDeps{identity: identity.NewHandlers(idSvc, d.Config.CookieSecure), guard: guard, spa: spa,
-		audit:     audit.NewHandlers(audit.NewService(d.DB, guard), identity.PrincipalFrom),
-		divisions: tenancy.NewHandlers(tenancy.NewService(d.DB, guard, d.Now), identity.PrincipalFrom),
-		calendar:  calendar.NewHandlers(calendar.NewService(d.DB, guard), d.Now),
-		staff:     staff.NewHandlers(staff.NewService(d.DB, box, guard, sessions, authz, d.Now))})
+		ledger:     ledger.NewHandlers(s.imports),
+		audit:      audit.NewHandlers(audit.NewService(d.DB, guard), identity.PrincipalFrom),
+		divisions:  tenancy.NewHandlers(tenancy.NewService(d.DB, guard, d.Now), identity.PrincipalFrom),
+		calendar:   calendar.NewHandlers(calendar.NewService(d.DB, guard), d.Now),
+		staff:      staff.NewHandlers(staff.NewService(d.DB, box, guard, sessions, authz, d.Now)),
+		benefit:    enrolment.NewHandlers(enrolments),
+		households: household.NewHandlers(household.NewService(d.DB, box, guard, files, d.Now)),
+		// cases: the application workflow; enrolment quotes its amounts and enrols on approval.
+		cases: casework.NewHandlers(casework.NewService(d.DB, guard, calendar.NewService(d.DB, guard), box,
+			caseEnrolments{enrolments}, caseEnrolments{enrolments}, d.Now))})
 	return s, nil
 }
 
@@ -116,7 +136,10 @@ func New(d Deps) (*Server, error) {
 func (s *Server) Invalidator() access.Invalidator { return s.authz }
 
 // Close lets go of the access-control watcher's Redis connections.
-func (s *Server) Close() { s.watcher.Close() }
+func (s *Server) Close() {
+	s.imports.Close()
+	s.watcher.Close()
+}
 
 // Handler is the root HTTP handler.
 func (s *Server) Handler() http.Handler { return s.engine }

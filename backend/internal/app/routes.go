@@ -9,7 +9,11 @@ import (
 	"dibao/backend/internal/access"
 	"dibao/backend/internal/audit"
 	"dibao/backend/internal/calendar"
+	"dibao/backend/internal/casework"
+	"dibao/backend/internal/enrolment"
+	"dibao/backend/internal/household"
 	"dibao/backend/internal/identity"
+	"dibao/backend/internal/ledger"
 	"dibao/backend/internal/platform/httpx"
 	"dibao/backend/internal/platform/openapi"
 	"dibao/backend/internal/staff"
@@ -28,6 +32,14 @@ type routeDeps struct {
 	calendar *calendar.Handlers
 	// staff: user accounts, role grants, second-factor resets, county security settings.
 	staff *staff.Handlers
+	// ledger: the Excel ledger import (台账导入) and its jobs.
+	ledger *ledger.Handlers
+	// benefit: standards, benefit settings, beneficiaries and certificates.
+	benefit *enrolment.Handlers
+	// households: the registry (一户一档) with attachments and history.
+	households *household.Handlers
+	// cases: the application workflow, deadlines, notices, relatives register, spot checks.
+	cases *casework.Handlers
 }
 
 func (s *Server) routes(d routeDeps) {
@@ -54,6 +66,10 @@ func (s *Server) routes(d routeDeps) {
 	d.divisions.Register(authed)
 	d.calendar.Register(authed)
 	d.staff.Register(authed)
+	d.ledger.Register(authed)
+	d.benefit.Register(authed)
+	d.households.Register(authed)
+	d.cases.Register(authed)
 
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c.Request.URL.Path) {

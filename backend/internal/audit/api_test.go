@@ -199,7 +199,7 @@ func TestBadSearchesAreRefusedByField(t *testing.T) {
 
 func TestAuditAdminVerifiesTheCountyChain(t *testing.T) {
 	env := apptest.New(t)
-	env.AddUser(t, "ax.auditor", "audit_admin", "330523")
+	// ax.auditor is the demo audit administrator of 安吉县.
 	env.SignIn(t, "ax.clerk")
 	env.SignIn(t, "ax.village")
 	env.SignIn(t, "cx.clerk")

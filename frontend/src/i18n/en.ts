@@ -1,6 +1,9 @@
 import type { MessageSchema } from './zh-CN'
 import { auditEn } from './audit.en'
+import { householdsEn } from './households.en'
 import { mfaEn, usersEn } from './users.en'
+import { benefitEn } from './benefit.en'
+import { casesEn } from './cases.en'
 
 const en: MessageSchema = {
   app: {
@@ -77,6 +80,7 @@ const en: MessageSchema = {
   resources: {
     case: 'Applications',
     household: 'Households',
+    beneficiary: 'Beneficiaries',
     evaluation: 'Democratic evaluation',
     notice: 'Public notices',
     spotcheck: 'Spot checks',
@@ -125,6 +129,7 @@ const en: MessageSchema = {
     verify: 'Verify',
     provision: 'Provision',
     health: 'Health',
+    reveal: 'Show in full',
   },
   password: {
     title: 'Change password',
@@ -366,6 +371,9 @@ const en: MessageSchema = {
   users: usersEn,
   mfa: mfaEn,
   audit: auditEn,
+  households: householdsEn,
+  benefit: benefitEn,
+  cases: casesEn,
 }
 
 export default en

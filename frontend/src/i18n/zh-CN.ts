@@ -1,6 +1,9 @@
 // Simplified Chinese, the default language. en.ts must have exactly the same keys.
 import { auditZh } from './audit.zh-CN'
+import { householdsZh } from './households.zh-CN'
 import { mfaZh, usersZh } from './users.zh-CN'
+import { benefitZh } from './benefit.zh-CN'
+import { casesZh } from './cases.zh-CN'
 
 const zhCN = {
   app: {
@@ -77,6 +80,7 @@ const zhCN = {
   resources: {
     case: '低保申请',
     household: '家庭档案',
+    beneficiary: '保障对象',
     evaluation: '民主评议',
     notice: '公示公告',
     spotcheck: '抽查核查',
@@ -125,6 +129,7 @@ const zhCN = {
     verify: '校验',
     provision: '开通',
     health: '运行状态',
+    reveal: '查看完整信息',
   },
   password: {
     title: '修改密码',
@@ -366,6 +371,9 @@ const zhCN = {
   users: usersZh,
   mfa: mfaZh,
   audit: auditZh,
+  households: householdsZh,
+  benefit: benefitZh,
+  cases: casesZh,
 }
 
 export type MessageSchema = typeof zhCN

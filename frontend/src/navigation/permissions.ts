@@ -6,7 +6,7 @@ export interface PermissionGroup {
 
 /** The order in which kinds of work are listed: casework first, administration last. */
 export const RESOURCE_ORDER = [
-  'case', 'household', 'evaluation', 'notice', 'spotcheck', 'recheck', 'change', 'exit', 'relative',
+  'case', 'household', 'beneficiary', 'evaluation', 'notice', 'spotcheck', 'recheck', 'change', 'exit', 'relative',
   'roster', 'fund', 'bankfile', 'complaint', 'alert', 'report',
   'user', 'division', 'standard', 'setting', 'security', 'audit', 'county', 'platform',
 ]

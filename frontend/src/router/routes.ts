@@ -8,6 +8,26 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/LoginView.vue'),
     meta: { public: true, title: 'login.heading' },
   },
+  // The printable certificate (低保证): a page of its own, without the layout, for A5 paper.
+  {
+    path: '/print/certificates/:no',
+    name: 'certificate-print',
+    component: () => import('@/views/benefit/CertificatePrintView.vue'),
+    meta: { title: 'benefit.certificate.short', permission: 'beneficiary:read' },
+  },
+  // The written decision of a case (A4) and the village's notice board (A4 landscape).
+  {
+    path: '/print/cases/:id(\\d+)/letter',
+    name: 'case-letter',
+    component: () => import('@/views/cases/LetterPrintView.vue'),
+    meta: { title: 'cases.detail.printLetter', permission: 'case:read' },
+  },
+  {
+    path: '/print/notices',
+    name: 'notice-board-print',
+    component: () => import('@/views/cases/NoticePrintView.vue'),
+    meta: { title: 'cases.notices.board', permission: 'notice:read' },
+  },
   // Listed before the layout so that an unknown address matches it, not "forbidden".
   {
     path: '/:pathMatch(.*)*',

@@ -78,6 +78,7 @@ func NewWith(t testing.TB, o Options) *Env {
 		t.Fatalf("config: %v", err)
 	}
 	cfg.MaxBodyBytes = 64 << 10
+	cfg.FilesDir = t.TempDir()
 	e.Config = cfg
 	if e.Box, err = secure.NewBox(cfg.DataKey, cfg.IndexKey); err != nil {
 		t.Fatal(err)

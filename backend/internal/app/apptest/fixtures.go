@@ -2,13 +2,17 @@ package apptest
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jmoiron/sqlx"
 
 	"dibao/backend/internal/access"
+	"dibao/backend/internal/household"
 	"dibao/backend/internal/identity"
+	"dibao/backend/internal/platform/civil"
 	"dibao/backend/internal/platform/db"
+	"dibao/backend/internal/platform/secure"
 )
 
 // AddDivision adds a township or village (and nothing above it) as the schema owner.
@@ -87,4 +91,37 @@ func (e *Env) TenantDigest(t testing.TB) string {
 		digest += tbl + ":" + d + ";"
 	}
 	return digest
+}
+
+var householdSeq atomic.Int64
+
+// AddHousehold registers a rural household in village (12 digits) headed by head, with the
+// head as its one member (a man born in 1960 with a fresh, valid ID number), as the schema
+// owner. It returns the household's id.
+func (e *Env) AddHousehold(t testing.TB, village, head string) int64 {
+	t.Helper()
+	county := access.CountyOf(village)
+	n := householdSeq.Add(1)
+	birth := civil.Date{Year: 1960, Month: 1, Day: 1}.AddDays(int(n / 500))
+	number := household.MakeIDNumber("330523", birth, int(2*(n%500)+1)) // odd: a man
+	enc, err := e.Box.Seal(household.IDNumberField, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	err = db.WithScope(context.Background(), e.DB.Owner, db.CountyScope(county), func(tx *sqlx.Tx) error {
+		if err := tx.Get(&id, `INSERT INTO households (county_code, division_code, category, head_name)
+			VALUES ($1, $2, 'rural', $3) RETURNING id`, county, village, head); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO household_members (county_code, household_id, division_code, name, id_number_enc,
+			id_number_index, id_number_masked, sex, birth_date, relation)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, 'male', $8, 'self')`,
+			county, id, village, head, enc, e.Box.Index(household.IDNumberField, number), secure.MaskIDNumber(number), birth)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("add household in %s: %v", village, err)
+	}
+	return id
 }

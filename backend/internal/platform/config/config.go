@@ -25,8 +25,9 @@ type Config struct {
 	TrustedProxies   []string // proxies whose X-Forwarded-For is believed; none by default
 	LogLevel         string
 	MaxBodyBytes     int64
-	MaxUploadBytes   int64 // multipart uploads (imports, attachments)
-	AccessCounties   int   // counties whose access policy one instance keeps loaded (LRU)
+	MaxUploadBytes   int64  // multipart uploads (imports, attachments)
+	FilesDir         string // where attachment files live, named by their SHA-256
+	AccessCounties   int    // counties whose access policy one instance keeps loaded (LRU)
 	AutoMigrate      bool
 	SeedDemo         bool
 	ReadTimeout      time.Duration
@@ -57,6 +58,7 @@ func Load() (Config, []string, error) {
 		RedisURL:         os.Getenv("REDIS_URL"),
 		RedisPrefix:      env("REDIS_PREFIX", "dibao:"),
 		LogLevel:         env("LOG_LEVEL", "info"),
+		FilesDir:         env("DIBAO_FILES_DIR", "./var/files"),
 	}
 	var err error
 	if c.Port, err = intEnv("PORT", 8080); err != nil {

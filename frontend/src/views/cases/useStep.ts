@@ -1,0 +1,36 @@
+import { ref } from 'vue'
+import { ApiError } from '@/api/client'
+import type { CaseDetail } from '@/api/cases'
+
+/**
+ * Runs one step of a case from a dialog: the saving flag, the server's message when it
+ * refuses (in the dialog, unless the app already told the user), and the field it names.
+ */
+export function useStep() {
+  const saving = ref(false)
+  const error = ref('')
+  const field = ref('')
+
+  function reset() {
+    error.value = ''
+    field.value = ''
+  }
+
+  async function run(call: () => Promise<CaseDetail>): Promise<CaseDetail | null> {
+    saving.value = true
+    reset()
+    try {
+      return await call()
+    } catch (e) {
+      if (e instanceof ApiError && !e.handled) {
+        error.value = e.message
+        field.value = String(e.details.field ?? '')
+      }
+      return null
+    } finally {
+      saving.value = false
+    }
+  }
+
+  return { saving, error, field, reset, run }
+}
