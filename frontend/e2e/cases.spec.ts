@@ -233,7 +233,27 @@ test('an application goes from the village to the county approval and a certific
   await expect(a.getByTestId('case-timeline')).toContainText('批准')
   await expect(a.getByTestId('case-timeline')).toContainText('李文华')
   await shot(a, 'cases-approved')
+
+  // The approving officer draws today's approvals for a county spot check.
+  await a.getByRole('menuitem', { name: '县级抽查' }).click()
+  await a.getByTestId('spot-draw').click()
+  await expect(a.getByTestId('spot-draw-item').first()).toContainText(/已抽取 \d+ 件/)
+  await shot(a, 'cases-spot-check')
   await s.close()
+})
+
+test('the county administrator sets the workflow for the county', async ({ page }) => {
+  await signIn(page, 'ax.admin')
+  await page.getByRole('menuitem', { name: '审批设置' }).click()
+  await expect(page.getByTestId('settings-decision').locator('input')).toHaveValue('30')
+  await expect(page.getByTestId('settings-notice').locator('input')).toHaveValue('7')
+  await page.getByTestId('settings-spotcheck').locator('input').fill('10')
+  await page.getByTestId('settings-save').click()
+  await expect(page.getByText('已保存')).toBeVisible()
+  await shot(page, 'cases-settings')
+  const saved = await api<{ spotcheck_percent: number }>(page, 'GET', '/api/v1/counties/330523/settings/cases')
+  expect(saved.spotcheck_percent).toBe(10)
+  await api(page, 'PUT', '/api/v1/counties/330523/settings/cases', { spotcheck_percent: 5 })
 })
 
 test('a denial gives a printable letter', async ({ browser }) => {

@@ -183,6 +183,7 @@ func TestSpotCheck(t *testing.T) {
 	call(t, admin, 200, http.MethodPut, "/api/v1/counties/330523/settings/cases", map[string]any{"spotcheck_percent": 50})
 	decided := today(env)
 	var approved []int64
+	var flagged int64
 	for i := 0; i < 5; i++ {
 		hh := env.AddHousehold(t, meixi, fmt.Sprintf("抽查户%d", i))
 		var id int64
@@ -197,6 +198,8 @@ func TestSpotCheck(t *testing.T) {
 		}
 		if i < 4 {
 			approved = append(approved, id)
+		} else {
+			flagged = id
 		}
 	}
 	body := map[string]any{"decided_from": decided.AddDays(-1).String(), "decided_to": decided.String()}
@@ -206,19 +209,43 @@ func TestSpotCheck(t *testing.T) {
 	var sc casework.SpotCheck
 	r := w.approve.Do(http.MethodPost, "/api/v1/spot-checks", body)
 	r.JSON(t, &sc)
-	if r.Status != 201 || fmt.Sprint([]int64(sc.Population)) != fmt.Sprint(approved) || len(sc.Drawn) != 2 || sc.Percent != 50 {
+	inPopulation := map[int64]bool{}
+	for _, id := range sc.Population {
+		inPopulation[id] = true
+	}
+	for _, id := range approved {
+		if !inPopulation[id] {
+			t.Fatalf("approved case %d is not in the population %v", id, sc.Population)
+		}
+	}
+	if r.Status != 201 || inPopulation[flagged] || len(sc.Drawn) != (len(sc.Population)+1)/2 || sc.Percent != 50 {
 		t.Fatalf("draw %d %s", r.Status, r.Body)
 	}
 	if again := casework.Draw(sc.Population, sc.Percent, sc.Seed); fmt.Sprint(again) != fmt.Sprint([]int64(sc.Drawn)) {
 		t.Fatalf("repeating the draw gives %v, recorded %v", again, sc.Drawn)
 	}
-	if len(sc.Cases) != 2 || sc.Cases[0].SpotCheckID == nil || *sc.Cases[0].SpotCheckID != sc.ID {
+	if len(sc.Cases) != len(sc.Drawn) || sc.Cases[0].SpotCheckID == nil || *sc.Cases[0].SpotCheckID != sc.ID {
 		t.Fatalf("drawn cases %+v", sc.Cases)
 	}
 	got := call(t, w.approve, 200, http.MethodGet, path(sc.Drawn[0], ""), nil)
 	if !has(got.AllowedActions, casework.ActCountyVisit) || got.SpotCheckID == nil {
 		t.Fatalf("a drawn case offers %v", got.AllowedActions)
 	}
+	// The county visits a drawn case; it stays approved and closed as it was.
+	var closedBefore string
+	env.DB.Super.Get(&closedBefore, `SELECT closed_at::text FROM cases WHERE id = $1`, got.ID)
+	env.AddUser(t, "ax.approver2", "county_approver", county)
+	got = call(t, w.approve, 200, http.MethodPost, path(got.ID, "county-visits"), map[string]any{"version": got.Version,
+		"visited_on": today(env).String(), "findings": "抽查入户，情况属实",
+		"investigator_ids": []int64{userID(t, env, "ax.approver"), userID(t, env, "ax.approver2")}})
+	got = call(t, env.SignIn(t, "ax.approver2"), 200, http.MethodPost,
+		fmt.Sprintf("/api/v1/cases/%d/visits/%d/sign", got.ID, got.Visits[0].ID), map[string]any{"version": got.Version})
+	var closedAfter string
+	env.DB.Super.Get(&closedAfter, `SELECT closed_at::text FROM cases WHERE id = $1`, got.ID)
+	if got.State != casework.Approved || !got.Visits[0].Complete || closedAfter != closedBefore {
+		t.Fatalf("after the spot-check visit: %s complete %v closed %s (was %s)", got.State, got.Visits[0].Complete, closedAfter, closedBefore)
+	}
+
 	var page casework.SpotCheckPage
 	w.approve.Do(http.MethodGet, "/api/v1/spot-checks", nil).JSON(t, &page)
 	if len(page.Items) != 1 || page.Items[0].ID != sc.ID || page.SpotcheckPercent != 50 {
@@ -227,7 +254,7 @@ func TestSpotCheck(t *testing.T) {
 	// A second draw takes from what is left.
 	var sc2 casework.SpotCheck
 	w.approve.Do(http.MethodPost, "/api/v1/spot-checks", body).JSON(t, &sc2)
-	if len(sc2.Population) != 2 || len(sc2.Drawn) != 1 {
+	if len(sc2.Population) != len(sc.Population)-len(sc.Drawn) || len(sc2.Drawn) != (len(sc2.Population)+1)/2 {
 		t.Fatalf("second draw %+v", sc2)
 	}
 }

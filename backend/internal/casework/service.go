@@ -43,7 +43,9 @@ func cryptoSeed() int64 {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(fmt.Sprintf("casework: no randomness: %v", err))
 	}
-	return int64(binary.BigEndian.Uint64(b[:]) >> 1)
+	// 53 bits: the seed stays exact as a JSON number in a browser, so anyone can repeat the
+	// draw from what the page shows.
+	return int64(binary.BigEndian.Uint64(b[:]) >> 11)
 }
 
 func (s *Service) today() civil.Date { return civil.Today(s.now()) }
@@ -210,7 +212,7 @@ func (w *work) commit(ctx context.Context, ch change) error {
 		to = c.State
 	}
 	res, err := w.tx.ExecContext(ctx, `UPDATE cases SET state = $4, version = version + 1, updated_at = $5,
-			closed_at = CASE WHEN $6 THEN $5 ELSE closed_at END, relative_flag = relative_flag OR $7
+			closed_at = CASE WHEN $6 AND closed_at IS NULL THEN $5 ELSE closed_at END, relative_flag = relative_flag OR $7
 		WHERE county_code = $1 AND id = $2 AND version = $3`,
 		c.CountyCode, c.ID, c.Version, string(to), w.now, to.Closed(), w.flagged)
 	if err != nil {

@@ -213,7 +213,8 @@ func TestConcurrentApprovals(t *testing.T) {
 	w := newWorld(t)
 	env := w.env
 	env.AddUser(t, "ax.approver2", "county_approver", county)
-	d := w.notice(t, w.review(t, w.investigate(t, w.submit(t, w.register(t, "孙有福", 1))), "approve"))
+	h := w.register(t, "孙有福", 1)
+	d := w.notice(t, w.review(t, w.investigate(t, w.submit(t, h)), "approve"))
 	w.days(t, 8)
 	second := env.SignIn(t, "ax.approver2")
 	var wg sync.WaitGroup
@@ -240,7 +241,7 @@ func TestConcurrentApprovals(t *testing.T) {
 	if ok != 1 || conflict != 1 {
 		t.Fatalf("concurrent approvals answered %v %v", statuses, codes)
 	}
-	if n := count(t, env, `SELECT count(*) FROM certificates WHERE county_code = '330523'`); n != 1 {
+	if n := count(t, env, `SELECT count(*) FROM certificates WHERE county_code = '330523' AND household_id = $1`, h.ID); n != 1 {
 		t.Fatalf("%d certificates", n)
 	}
 	if n := count(t, env, `SELECT count(*) FROM case_events WHERE case_id = $1 AND action = 'approve'`, d.ID); n != 1 {

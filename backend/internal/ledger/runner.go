@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -19,14 +20,17 @@ import (
 )
 
 // The job: read the file row by row, group rows into households, validate and seal each
-// household as it completes, and hand batches to the writer. Reading (CPU: XML, SM4, HMAC)
-// and writing (the database) run side by side, one batch apart.
+// household as it completes, and hand batches to the writers. Reading (CPU: XML, SM4, HMAC)
+// and writing (the database) run side by side; two writers keep the database busy on two
+// cores while the reader works. Batches may commit in any order: each is whole households,
+// and the reader has already refused a person who appears twice in the file.
 
 // Batch sizes: enough rows per statement that PostgreSQL's per-statement cost vanishes, few
 // enough that a batch is a small transaction and memory stays flat.
 const (
 	batchHouseholds = 1000
 	batchRefused    = 2000
+	writers         = 2
 	progressEvery   = 500 * time.Millisecond
 )
 
@@ -133,27 +137,56 @@ func (r *run) importFile(ctx context.Context) error {
 		defer close(batches)
 		readErr <- r.read(ctx, wb, vs, batches)
 	}()
-	last := time.Now()
-	for b := range batches {
-		if err := w.write(ctx, b, &r.tally); err != nil {
-			cancel()
-			for range batches { // let the reader finish
+	var (
+		mu      sync.Mutex
+		line    int
+		last    = time.Now()
+		wg      sync.WaitGroup
+		errOnce sync.Once
+		wErr    error
+	)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := &sharedTally{mu: &mu, total: &r.tally, line: &line}
+			for b := range batches {
+				if ctx.Err() != nil {
+					continue // drain, so the reader is not left blocked
+				}
+				if err := w.write(ctx, b, st); err != nil {
+					errOnce.Do(func() { wErr = err })
+					cancel()
+					continue
+				}
+				st.commit(b)
+				mu.Lock()
+				r.prog.Line, r.prog.RowsDone = line, r.tally.RowsTotal
+				r.prog.RowsImported, r.prog.RowsRejected = r.tally.RowsImported, r.tally.RowsRejected
+				r.prog.HouseholdsImported, r.prog.HouseholdsRejected = r.tally.HouseholdsImported, r.tally.HouseholdsRejected
+				report := time.Since(last) > progressEvery
+				if report {
+					last = time.Now()
+				}
+				p := r.prog
+				mu.Unlock()
+				if report {
+					if err := r.svc.progress.save(ctx, w.county, r.job, p); err != nil {
+						r.log.Warn("ledger import: progress", "job", r.job, "error", err.Error())
+					}
+					if err := r.svc.progress.renew(ctx, r.lock); err != nil {
+						r.log.Warn("ledger import: renew lock", "job", r.job, "error", err.Error())
+					}
+				}
 			}
-			<-readErr
-			return err
-		}
-		r.prog.Line, r.prog.RowsDone = b.line, b.rowsRead
-		r.prog.RowsImported, r.prog.RowsRejected = r.tally.RowsImported, r.tally.RowsRejected
-		r.prog.HouseholdsImported, r.prog.HouseholdsRejected = r.tally.HouseholdsImported, r.tally.HouseholdsRejected
-		if time.Since(last) > progressEvery {
-			r.saveProgress(ctx)
-			if err := r.svc.progress.renew(ctx, r.lock); err != nil {
-				r.log.Warn("ledger import: renew lock", "job", r.job, "error", err.Error())
-			}
-			last = time.Now()
-		}
+		}()
 	}
-	return <-readErr
+	wg.Wait()
+	rerr := <-readErr
+	if wErr != nil {
+		return wErr
+	}
+	return rerr
 }
 
 func (r *run) saveProgress(ctx context.Context) {
@@ -169,7 +202,14 @@ func (r *run) read(ctx context.Context, wb *workbook, vs *villages, out chan<- *
 	finished := map[string]int{} // household key → the row where it started
 	var cur *householdRec
 	b := &batch{}
-	rowsRead := 0
+	rowsRead, line := 0, 0
+	pctx, stop := context.WithCancel(ctx)
+	chunks, parseErr := parse(pctx, wb)
+	defer func() { // the parser is done with the workbook before it is closed
+		stop()
+		for range chunks {
+		}
+	}()
 	send := func(force bool) error {
 		if !force && len(b.households) < batchHouseholds && len(b.refused) < batchRefused {
 			return nil
@@ -177,7 +217,7 @@ func (r *run) read(ctx context.Context, wb *workbook, vs *villages, out chan<- *
 		if len(b.households) == 0 && len(b.refused) == 0 && !force {
 			return nil
 		}
-		b.rowsRead, b.line = rowsRead, wb.line
+		b.rowsRead, b.line = rowsRead, line
 		select {
 		case out <- b:
 		case <-ctx.Done():
@@ -195,31 +235,44 @@ func (r *run) read(ctx context.Context, wb *workbook, vs *villages, out chan<- *
 		r.complete(wb, h, vs, seen, b)
 		return send(false)
 	}
-	for {
-		sr, ok, err := wb.next()
-		if err != nil {
-			return &userError{fmt.Sprintf("读取第 %d 行时出错，文件可能已损坏", wb.line+1),
-				fmt.Sprintf("Reading row %d failed; the file may be damaged", wb.line+1)}
+	for chunk := range chunks {
+		for _, sr := range chunk {
+			if err := r.take(wb, vs, sr, &cur, finished, seen, b, &rowsRead, flush); err != nil {
+				return err
+			}
+			line = sr.Line
 		}
-		if !ok {
-			break
-		}
-		rowsRead++
-		if rowsRead > MaxDataRows {
+	}
+	if err := <-parseErr; err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	return send(true)
+}
+
+// take adds one row to the household being read, completing the previous household when
+// the row starts a new one.
+func (r *run) take(wb *workbook, vs *villages, sr sheetRow, cur **householdRec, finished, seen map[string]int, b *batch,
+	rowsRead *int, flush func() error) error {
+	{
+		*rowsRead++
+		if *rowsRead > MaxDataRows {
 			return &userError{fmt.Sprintf("文件超过单次导入上限 %d 行：请拆分后分批导入", MaxDataRows),
 				fmt.Sprintf("The file has more than the %d rows an import takes: split it and import the parts", MaxDataRows)}
 		}
 		rec := checkRow(&wb.layout, sr, r.now)
 		key := householdKey(&wb.layout, sr)
 		rec.Key = key
-		if cur != nil && key != "" && key == cur.Key {
-			cur.Rows = append(cur.Rows, rec)
-			continue
+		if *cur != nil && key != "" && key == (*cur).Key {
+			(*cur).Rows = append((*cur).Rows, rec)
+			return nil
 		}
 		if err := flush(); err != nil {
 			return err
 		}
-		cur = &householdRec{Key: key, Rows: []*rowRec{rec}}
+		*cur = &householdRec{Key: key, Rows: []*rowRec{rec}}
 		switch first, again := finished[key]; {
 		case key == "":
 			rec.add(colHouseholdKey, "户编号和户主身份证号都没有填写，无法确定属于哪一户",
@@ -231,10 +284,45 @@ func (r *run) read(ctx context.Context, wb *workbook, vs *villages, out chan<- *
 			finished[key] = sr.Line
 		}
 	}
-	if err := flush(); err != nil {
-		return err
-	}
-	return send(true)
+	return nil
+}
+
+// parse reads the sheet's rows in chunks on a goroutine of its own: the XML decoding is
+// the largest piece of the reader's work, and the validation and sealing of what it read
+// go on beside it.
+func parse(ctx context.Context, wb *workbook) (<-chan []sheetRow, <-chan error) {
+	const chunkRows = 256
+	out := make(chan []sheetRow, 8)
+	errc := make(chan error, 1)
+	go func() {
+		defer close(out)
+		chunk := make([]sheetRow, 0, chunkRows)
+		for {
+			sr, ok, err := wb.next()
+			if err != nil {
+				errc <- &userError{fmt.Sprintf("读取第 %d 行时出错，文件可能已损坏", wb.line),
+					fmt.Sprintf("Reading row %d failed; the file may be damaged", wb.line)}
+				return
+			}
+			if ok {
+				chunk = append(chunk, sr)
+			}
+			if len(chunk) == chunkRows || (!ok && len(chunk) > 0) {
+				select {
+				case out <- chunk:
+				case <-ctx.Done():
+					errc <- ctx.Err()
+					return
+				}
+				chunk = make([]sheetRow, 0, chunkRows)
+			}
+			if !ok {
+				errc <- nil
+				return
+			}
+		}
+	}()
+	return out, errc
 }
 
 // householdKey is the household a row belongs to: its household number, else its head's

@@ -102,10 +102,12 @@ type tally struct {
 	RowsTotal, RowsImported, RowsRejected, HouseholdsImported, HouseholdsRejected int
 }
 
-// saveTally records the job's counts and that it is alive.
-func saveTally(ctx context.Context, tx *sqlx.Tx, county string, id int64, t tally) error {
-	_, err := tx.ExecContext(ctx, `UPDATE import_jobs SET rows_total = $3, rows_imported = $4, rows_rejected = $5,
-		households_imported = $6, households_rejected = $7, heartbeat_at = now() WHERE county_code = $1 AND id = $2`,
+// addTally adds what one batch wrote to the job's counts and records that it is alive.
+// Batches commit in any order, so the counts are added, never set.
+func addTally(ctx context.Context, tx *sqlx.Tx, county string, id int64, t tally) error {
+	_, err := tx.ExecContext(ctx, `UPDATE import_jobs SET rows_total = greatest(rows_total, $3), rows_imported = rows_imported + $4,
+		rows_rejected = rows_rejected + $5, households_imported = households_imported + $6,
+		households_rejected = households_rejected + $7, heartbeat_at = now() WHERE county_code = $1 AND id = $2`,
 		county, id, t.RowsTotal, t.RowsImported, t.RowsRejected, t.HouseholdsImported, t.HouseholdsRejected)
 	if err != nil {
 		return fmt.Errorf("ledger: record progress of job %s/%d: %w", county, id, err)

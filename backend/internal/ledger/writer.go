@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
@@ -86,11 +87,11 @@ type outcome struct {
 	refusedHouseholds, refusedRows int
 }
 
-// write writes b in one transaction and records the job's counts with it. When the
-// database refuses the batch (a constraint, a trigger), each household is tried alone, so
-// that one bad household does not take the batch with it; a household the database refuses
-// is reported with the reason, never half written.
-func (w *jobWriter) write(ctx context.Context, b *batch, t *tally) error {
+// write writes b in one transaction and records the job's counts with it (t hears of them
+// for the caller to commit). When the database refuses the batch (a constraint, a trigger),
+// each household is tried alone, so that one bad household does not take the batch with it;
+// a household the database refuses is reported with the reason, never half written.
+func (w *jobWriter) write(ctx context.Context, b *batch, t *sharedTally) error {
 	err := w.inScope(ctx, func(tx *sqlx.Tx) error {
 		out, err := w.writeTx(ctx, tx, b.households, b.refused)
 		if err != nil {
@@ -141,20 +142,40 @@ func (w *jobWriter) inScope(ctx context.Context, fn func(tx *sqlx.Tx) error) err
 	return db.WithScope(ctx, w.conn, db.Scope{County: w.county, Division: w.division}, fn)
 }
 
-// record adds what a batch wrote to the job's counts and saves them, in the batch's
-// transaction: the counts in the job row always match what is committed.
-func (w *jobWriter) record(ctx context.Context, tx *sqlx.Tx, t *tally, out outcome, b *batch) error {
-	next := *t
-	next.HouseholdsImported += out.households
-	next.RowsImported += out.rows
-	next.RowsRejected += out.refusedRows
-	next.HouseholdsRejected += out.refusedHouseholds + b.refusedHouseholds
-	next.RowsTotal = b.rowsRead
-	if err := saveTally(ctx, tx, w.county, w.job, next); err != nil {
+// record adds what a batch wrote to the job's counts, in the batch's transaction: the
+// counts in the job row always match what is committed. The in-memory tally follows once
+// the transaction commits (a rolled-back batch changes nothing).
+func (w *jobWriter) record(ctx context.Context, tx *sqlx.Tx, t *sharedTally, out outcome, b *batch) error {
+	d := tally{RowsTotal: b.rowsRead, HouseholdsImported: out.households, RowsImported: out.rows, RowsRejected: out.refusedRows,
+		HouseholdsRejected: out.refusedHouseholds + b.refusedHouseholds}
+	if err := addTally(ctx, tx, w.county, w.job, d); err != nil {
 		return err
 	}
-	*t = next // a rolled-back batch changes nothing
+	t.pending = d
 	return nil
+}
+
+// sharedTally is the job's counts as the writers commit them, with the batch a writer is
+// about to commit.
+type sharedTally struct {
+	mu      *sync.Mutex
+	total   *tally
+	line    *int
+	pending tally
+}
+
+// commit adds a committed batch to the job's counts.
+func (t *sharedTally) commit(b *batch) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	d := t.pending
+	t.total.HouseholdsImported += d.HouseholdsImported
+	t.total.RowsImported += d.RowsImported
+	t.total.RowsRejected += d.RowsRejected
+	t.total.HouseholdsRejected += d.HouseholdsRejected
+	t.total.RowsTotal = max(t.total.RowsTotal, b.rowsRead)
+	*t.line = max(*t.line, b.line)
+	t.pending = tally{}
 }
 
 func (w *jobWriter) refusedRow(h *householdRec, r *rowRec, ps []problem) refused {
@@ -266,16 +287,16 @@ func (w *jobWriter) conflicts(ctx context.Context, tx *sqlx.Tx, hs []*prepared) 
 		Head    string `db:"head_name"`
 		Village string `db:"village"`
 	}
-	// One index probe per person (household_members_id_number), whatever the planner thinks
-	// of a table that grows as the import runs.
-	if err := tx.SelectContext(ctx, &known, `SELECT t.i - 1 AS i, x.household_id, x.head_name, x.village
-		FROM unnest($2::bytea[]) WITH ORDINALITY AS t(idx, i)
-		CROSS JOIN LATERAL (SELECT m.household_id, h.head_name, coalesce(d.name, h.division_code) AS village
-			FROM household_members m
-			JOIN households h ON h.county_code = m.county_code AND h.id = m.household_id
-			LEFT JOIN divisions d ON d.code = h.division_code
-			WHERE m.county_code = $1 AND m.id_number_index = t.idx
-			ORDER BY m.household_id LIMIT 1) x`, w.county, pq.ByteaArray(idx)); err != nil {
+	// One index probe per person first (household_members_id_number); the few people found
+	// then name their household. Materialised, so that the planner, whose statistics lag
+	// behind tables that grow as the import runs, cannot start from the households instead.
+	if err := tx.SelectContext(ctx, &known, `WITH hit AS MATERIALIZED (
+			SELECT t.i, x.household_id FROM unnest($2::bytea[]) WITH ORDINALITY AS t(idx, i)
+			CROSS JOIN LATERAL (SELECT m.household_id FROM household_members m
+				WHERE m.county_code = $1 AND m.id_number_index = t.idx LIMIT 1) x)
+		SELECT hit.i - 1 AS i, hit.household_id, h.head_name, coalesce(d.name, h.division_code) AS village
+		FROM hit JOIN households h ON h.county_code = $1 AND h.id = hit.household_id
+		LEFT JOIN divisions d ON d.code = h.division_code`, w.county, pq.ByteaArray(idx)); err != nil {
 		return nil, fmt.Errorf("ledger: registry lookup: %w", err)
 	}
 	for _, k := range known {
@@ -296,15 +317,7 @@ func (w *jobWriter) insertHouseholds(ctx context.Context, tx *sqlx.Tx, hs []*pre
 			incomes += len(r.Member.Incomes)
 		}
 	}
-	hIDs, err := nextIDs(ctx, tx, "households_id_seq", len(hs))
-	if err != nil {
-		return 0, err
-	}
-	mIDs, err := nextIDs(ctx, tx, "household_members_id_seq", members)
-	if err != nil {
-		return 0, err
-	}
-	iIDs, err := nextIDs(ctx, tx, "household_incomes_id_seq", incomes)
+	hIDs, mIDs, iIDs, err := nextIDs(ctx, tx, len(hs), members, incomes)
 	if err != nil {
 		return 0, err
 	}
@@ -328,37 +341,22 @@ func (w *jobWriter) insertHouseholds(ctx context.Context, tx *sqlx.Tx, hs []*pre
 		after.str("bank_name", r.BankName)
 		after.str("bank_holder", r.BankHolder)
 		after.str("bank_account", h.account.Masked)
+		after.num("import_job", w.job)
+		after.num("import_row", int64(r.Rows[0].Line))
 		for k, row := range r.Rows {
 			m := row.Member
 			mid := mIDs[mi]
 			mi++
 			mc.add(mid, id, r.Division, m, h.ids[k])
 			key := "members[" + strconv.FormatInt(mid, 10) + "]"
+			// Who the members are; their other details are on the household, as imported.
 			after.str(key+".name", m.Name)
 			after.str(key+".id_number", h.ids[k].Masked)
-			after.str(key+".sex", m.Sex)
-			after.str(key+".birth_date", m.BirthDate.String())
 			after.str(key+".relation", m.Relation)
-			after.num(key+".disability_grade", int64(m.DisabilityGrade))
-			after.boolean(key+".serious_illness", m.SeriousIllness)
-			after.boolean(key+".chronic_illness", m.ChronicIllness)
-			after.str(key+".labour_capacity", m.LabourCapacity)
-			if m.Employment != "" {
-				after.str(key+".employment", m.Employment)
-			}
-			if m.School != "" {
-				after.str(key+".school", m.School)
-			}
 			labels.raw(key, (&jsonObject{}).str("name", m.Name).close())
 			for _, in := range m.Incomes {
-				iid := iIDs[ii]
+				ic.add(iIDs[ii], id, r.Division, mid, in)
 				ii++
-				ic.add(iid, id, r.Division, mid, in)
-				ik := "incomes[" + strconv.FormatInt(iid, 10) + "]"
-				after.str(ik+".member", m.Name)
-				after.str(ik+".kind", in.Kind)
-				after.num(ik+".monthly_fen", in.Fen)
-				labels.raw(ik, (&jsonObject{}).str("kind", in.Kind).str("member", m.Name).close())
 			}
 		}
 		hist.household = append(hist.household, id)
@@ -435,16 +433,18 @@ func (w *jobWriter) insertRefused(ctx context.Context, tx *sqlx.Tx, rs []refused
 	return nil
 }
 
-// nextIDs takes n values of a registry sequence.
-func nextIDs(ctx context.Context, tx *sqlx.Tx, seq string, n int) ([]int64, error) {
-	if n == 0 {
-		return nil, nil
+// nextIDs takes ids for households, members and incomes from the registry's sequences, in
+// one round trip.
+func nextIDs(ctx context.Context, tx *sqlx.Tx, households, members, incomes int) (h, m, i []int64, err error) {
+	var hs, ms, is pq.Int64Array
+	err = tx.QueryRowxContext(ctx, `SELECT
+		ARRAY(SELECT nextval('households_id_seq') FROM generate_series(1, $1)),
+		ARRAY(SELECT nextval('household_members_id_seq') FROM generate_series(1, $2)),
+		ARRAY(SELECT nextval('household_incomes_id_seq') FROM generate_series(1, $3))`, households, members, incomes).Scan(&hs, &ms, &is)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("ledger: take ids: %w", err)
 	}
-	var ids []int64
-	if err := tx.SelectContext(ctx, &ids, `SELECT nextval($1::regclass) FROM generate_series(1, $2)`, seq, n); err != nil {
-		return nil, fmt.Errorf("ledger: take %d ids of %s: %w", n, seq, err)
-	}
-	return ids, nil
+	return hs, ms, is, nil
 }
 
 // refusedByData reports an error of the data rather than of the database being there: a
@@ -569,8 +569,6 @@ func (o *jsonObject) str(k, v string) *jsonObject {
 }
 
 func (o *jsonObject) num(k string, v int64) { o.key(k); o.b = strconv.AppendInt(o.b, v, 10) }
-
-func (o *jsonObject) boolean(k string, v bool) { o.key(k); o.b = strconv.AppendBool(o.b, v) }
 
 func (o *jsonObject) raw(k, v string) { o.key(k); o.b = append(o.b, v...) }
 

@@ -320,6 +320,36 @@ export interface Relative {
   created_at: string
 }
 
+export interface CaseSettings {
+  decision_workdays: number
+  extended_workdays: number
+  notice_days: number
+  evaluation_always: boolean
+  decision_delegated: boolean
+  spotcheck_percent: number
+  updated_at?: string
+}
+
+export interface SpotCheck {
+  id: number
+  division_code: string
+  decided_from: string
+  decided_to: string
+  percent: number
+  seed: number
+  population: number[]
+  drawn: number[]
+  ordered_by: number
+  ordered_at: string
+  cases: CaseSummary[]
+}
+
+export interface SpotCheckPage {
+  items: SpotCheck[]
+  next_cursor: string
+  spotcheck_percent: number
+}
+
 export interface SubmitRequest {
   household_id: number
   channel: Channel
@@ -404,4 +434,10 @@ export const casesApi = {
   addRelative: (body: { name: string; relation: RelativeRelation; id_number: string }) =>
     request<Relative>('POST', '/api/v1/relatives', { body }),
   removeRelative: (id: number) => request<void>('DELETE', `/api/v1/relatives/${id}`),
+  settings: (county: string) => request<CaseSettings>('GET', `/api/v1/counties/${county}/settings/cases`),
+  updateSettings: (county: string, body: Partial<CaseSettings>) =>
+    request<CaseSettings>('PUT', `/api/v1/counties/${county}/settings/cases`, { body }),
+  spotChecks: (division?: string, after?: string) => request<SpotCheckPage>('GET', '/api/v1/spot-checks' + query({ division, after })),
+  orderSpotCheck: (body: { division?: string; decided_from: string; decided_to: string }) =>
+    request<SpotCheck>('POST', '/api/v1/spot-checks', { body }),
 }

@@ -4,6 +4,7 @@ import { householdsEn } from './households.en'
 import { mfaEn, usersEn } from './users.en'
 import { benefitEn } from './benefit.en'
 import { casesEn } from './cases.en'
+import { ledgerEn } from './ledger.en'
 
 const en: MessageSchema = {
   app: {
@@ -374,6 +375,7 @@ const en: MessageSchema = {
   households: householdsEn,
   benefit: benefitEn,
   cases: casesEn,
+  ledger: ledgerEn,
 }
 
 export default en

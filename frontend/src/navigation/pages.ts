@@ -1,5 +1,5 @@
 import type { Component } from 'vue'
-import { Bell, Calendar, Coin, Connection, Document, Finished, HomeFilled, House, Key, Lock, MapLocation, Monitor, OfficeBuilding, SetUp, Setting, Stamp, Tickets, UserFilled } from '@element-plus/icons-vue'
+import { Aim, Bell, Calendar, Coin, Connection, Document, Finished, HomeFilled, House, Key, Lock, MapLocation, Monitor, OfficeBuilding, SetUp, Setting, Stamp, Tickets, Upload, UserFilled } from '@element-plus/icons-vue'
 
 /**
  * A screen inside the signed-in layout. Each one becomes a route and, when the
@@ -22,6 +22,7 @@ export const pages: Page[] = [
   { path: '/', name: 'home', title: 'menu.home', icon: HomeFilled, component: () => import('@/views/HomeView.vue') },
   { path: '/households', name: 'households', title: 'households.menu', icon: House, permission: 'household:read', component: () => import('@/views/households/HouseholdsView.vue') },
   { path: '/households/new', name: 'household-new', title: 'households.form.createTitle', icon: House, permission: 'household:create', hidden: true, component: () => import('@/views/households/HouseholdFormView.vue') },
+  { path: '/households/import', name: 'ledger-import', title: 'ledger.menu', icon: Upload, permission: 'household:import', component: () => import('@/views/ledger/LedgerImportView.vue') },
   { path: '/households/:id(\\d+)', name: 'household', title: 'households.list.title', icon: House, permission: 'household:read', hidden: true, component: () => import('@/views/households/HouseholdDetailView.vue') },
   { path: '/households/:id(\\d+)/edit', name: 'household-edit', title: 'households.actions.edit', icon: House, permission: 'household:update', hidden: true, component: () => import('@/views/households/HouseholdFormView.vue') },
   { path: '/cases', name: 'cases', title: 'cases.menu.work', icon: Stamp, permission: 'case:read', component: () => import('@/views/cases/CasesView.vue') },
@@ -29,6 +30,8 @@ export const pages: Page[] = [
   { path: '/cases/queue', name: 'case-queue', title: 'cases.menu.queue', icon: Finished, permission: 'case:decide', component: () => import('@/views/cases/DecisionQueueView.vue') },
   { path: '/notices', name: 'notices', title: 'cases.menu.notices', icon: Bell, permission: 'notice:read', component: () => import('@/views/cases/NoticesView.vue') },
   { path: '/relatives', name: 'relatives', title: 'cases.menu.relatives', icon: Connection, permission: 'relative:register', component: () => import('@/views/cases/RelativesView.vue') },
+  { path: '/spot-checks', name: 'spot-checks', title: 'cases.menu.spotChecks', icon: Aim, permission: 'spotcheck:order', component: () => import('@/views/cases/SpotChecksView.vue') },
+  { path: '/case-settings', name: 'case-settings', title: 'cases.menu.settings', icon: SetUp, permission: 'setting:manage', component: () => import('@/views/cases/CaseSettingsView.vue') },
   { path: '/system/status', name: 'system-status', title: 'menu.systemStatus', icon: Monitor, permission: 'platform:health', component: () => import('@/views/SystemStatusView.vue') },
   { path: '/calendar', name: 'calendar', title: 'menu.calendar', icon: Calendar, component: () => import('@/views/CalendarView.vue') },
   { path: '/divisions', name: 'divisions', title: 'divisions.menu.manage', icon: MapLocation, permission: 'division:read', component: () => import('@/views/divisions/DivisionsView.vue') },
