@@ -78,6 +78,8 @@ test('a clerk imports a ledger, sees progress, the summary and the refused rows,
   await expect(table.locator('tbody tr').nth(1)).toContainText('330523101299')
   await expect(table.locator('tbody tr').nth(1)).toContainText(`${prefix}戊`)
   await screenshot(page, 'ledger-import-done')
+  await page.getByTestId('ledger-rejected').scrollIntoViewIfNeeded()
+  await screenshot(page, 'ledger-import-rejected')
 
   const reportDownload = page.waitForEvent('download')
   await page.getByTestId('ledger-report').click()
@@ -87,7 +89,7 @@ test('a clerk imports a ledger, sees progress, the summary and the refused rows,
   await expect(page.getByTestId('ledger-history')).toContainText('梅溪镇台账.xlsx')
   await page.getByTestId('ledger-open-registry').click()
   await expect(page).toHaveURL(/\/households$/)
-  await page.getByTestId('household-filter-q').locator('input').fill(prefix)
+  await page.getByTestId('household-filter-q').fill(prefix)
   await page.getByTestId('household-search').click()
   for (const name of ['甲', '乙', '丙']) await expect(page.getByTestId(`household-row-${prefix}${name}`)).toBeVisible()
   await expect(page.getByTestId('household-table').locator('tbody tr')).toHaveCount(3)

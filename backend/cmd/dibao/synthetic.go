@@ -31,6 +31,10 @@ func seedSynthetic(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 	if fs.NArg() > 0 {
 		return fmt.Errorf("seed synthetic: unexpected argument %q", fs.Arg(0))
 	}
+	if cfg.Env == "production" {
+		// Made-up people mixed into a real registry would be paid: never there.
+		return fmt.Errorf("seed synthetic: refused with DIBAO_ENV=production; synthetic data is for benchmark and test databases")
+	}
 	owner, err := db.Open(ctx, cfg.DatabaseOwnerURL, *workers+1)
 	if err != nil {
 		return fmt.Errorf("%w\nIs PostgreSQL running, and was `dibao db bootstrap` run? See README.md.", err)

@@ -171,7 +171,11 @@ func listQuery(f listFilter) (string, []any) {
 		order = "(h.division_code || '')"
 	}
 	if f.IDIndex != nil {
-		fmt.Fprintf(&where, ` AND h.id IN (SELECT x.household_id FROM household_members x WHERE x.county_code = $1 AND x.id_number_index = %s)`, arg(f.IDIndex))
+		// The member's blind index is the entry point: ARRAY(...) runs once as an initplan
+		// and the households are then fetched by key. As IN (subquery) the planner walked
+		// the whole township by division and probed members per household (bench: 30-40 ms
+		// at 1.5 M households against 0.4 ms this way).
+		fmt.Fprintf(&where, ` AND h.id = ANY (ARRAY(SELECT x.household_id FROM household_members x WHERE x.county_code = $1 AND x.id_number_index = %s))`, arg(f.IDIndex))
 	}
 	if f.Status != "" {
 		fmt.Fprintf(&where, ` AND h.status = %s`, arg(f.Status))

@@ -255,7 +255,13 @@ func TestImportGoodAndBadHouseholds(t *testing.T) {
 		t.Errorf("English reasons: %s / %s / %s", reasons(en[7]), reasons(en[10]), reasons(en[6]))
 	}
 
+	// Live progress stays in Redis a while, under the county's hash tag.
+	if ttl := env.Redis.TTL(t.Context(), fmt.Sprintf("%s{c330523}:ledger:job:%d", env.Prefix, job.ID)).Val(); ttl <= 0 {
+		t.Errorf("progress key TTL = %s", ttl)
+	}
+
 	// The report: the same rows with their cells as uploaded, in the caller's language.
+	var reportZH []byte
 	for _, lang := range []string{"zh-CN", "en"} {
 		clerk.Lang = lang
 		r := clerk.Do(http.MethodGet, fmt.Sprintf("/api/v1/import-jobs/%d/report", job.ID), nil)
@@ -271,10 +277,24 @@ func TestImportGoodAndBadHouseholds(t *testing.T) {
 		if len(got) != 4 || got[1][0] != "6" || got[2][0] != "7" || got[3][0] != "10" || got[2][4+2] != id(6, b, false)[:17]+"0" {
 			t.Fatalf("report (%s) rows = %q", lang, got)
 		}
+		if lang == "zh-CN" {
+			reportZH = r.Body
+		}
 		want := map[string][2]string{"zh-CN": {"行号", "校验位"}, "en": {"Row", "check digit"}}[lang]
 		if got[0][0] != want[0] || !strings.Contains(got[2][1], want[1]) {
 			t.Errorf("report (%s): header %q, row 7 reasons %q", lang, got[0][:2], got[2][1])
 		}
+	}
+
+	// The report goes back in as it is (its row-number and reason columns are ignored): the
+	// same households are refused for the same reasons.
+	clerk.Lang = ""
+	back := importFile(t, clerk, reportZH)
+	if back.Status != ledger.StatusDone || back.HouseholdsImported != 0 || back.HouseholdsRejected != 2 || back.RowsRejected != 3 {
+		t.Errorf("re-importing the report = %+v", back)
+	}
+	if r := byRow(rejected(t, clerk, back.ID))[3]; !strings.Contains(reasons(r), "校验位") { // row 7 is row 3 of the report
+		t.Errorf("row 3 of the report: %s", reasons(r))
 	}
 
 	// One audit row for the job, with its counts; each report download is audited too.
@@ -294,12 +314,11 @@ func TestImportGoodAndBadHouseholds(t *testing.T) {
 		t.Errorf("%d report downloads audited, want 2", reports)
 	}
 
-	// The job is listed for the township.
-	clerk.Lang = ""
+	// The jobs are listed for the township, newest first.
 	var list ledger.JobPage
 	r := clerk.Do(http.MethodGet, "/api/v1/import-jobs", nil)
 	r.JSON(t, &list)
-	if len(list.Items) != 1 || list.Items[0].ID != job.ID || list.Items[0].CreatedBy != "ax.clerk" {
+	if len(list.Items) != 2 || list.Items[1].ID != job.ID || list.Items[0].ID != back.ID || list.Items[1].CreatedBy != "ax.clerk" {
 		t.Errorf("job list = %s", r.Body)
 	}
 
@@ -461,6 +480,23 @@ func TestImportRefusesBadFilesAndWritesNothing(t *testing.T) {
 	r = upload(env.SignIn(t, "ax.village"), "/api/v1/households/import", "a.xlsx", good)
 	if r.Status != http.StatusForbidden {
 		t.Errorf("village worker: %d %s", r.Status, r.Body)
+	}
+}
+
+// A job whose server stopped mid-way (no batch for minutes) is shown as interrupted.
+func TestInterruptedJob(t *testing.T) {
+	env := apptest.New(t)
+	var id int64
+	if err := env.DB.Super.Get(&id, `INSERT INTO import_jobs (county_code, division_code, file_name, status, started_at, heartbeat_at)
+		VALUES ('330523', '330523101', 'a.xlsx', 'running', now() - interval '10 minutes', now() - interval '10 minutes') RETURNING id`); err != nil {
+		t.Fatal(err)
+	}
+	clerk := env.SignIn(t, "ax.clerk")
+	clerk.Lang = "en"
+	var j ledger.Job
+	clerk.Do(http.MethodGet, fmt.Sprintf("/api/v1/import-jobs/%d", id), nil).JSON(t, &j)
+	if j.Status != ledger.StatusFailed || !strings.Contains(j.Error, "interrupted") {
+		t.Errorf("job = %+v", j)
 	}
 }
 

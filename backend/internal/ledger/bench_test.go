@@ -66,7 +66,9 @@ const (
 	targetSearchP95      = 25 * time.Millisecond
 	targetImportPerSec   = 5000.0
 	targetServerRSSMiB   = 200.0
-	searchSecondsPerKind = 20
+	searchSecondsPerKind = 15
+	pacedSeconds         = 10
+	pacedInterval        = 100 * time.Millisecond // each client asks 10 times a second when paced
 )
 
 func envInt(name string, def int) int {
@@ -105,6 +107,16 @@ func TestRegistryBenchmarks(t *testing.T) {
 	users, err := synthetic.AddCaseworkers(ctx, owner, box, gen.Counties, benchPassword)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A kept database still holds the previous run's imported households (in the first
+	// county's first township): take them out, so both runs search and import the same data.
+	if res, err := d.Super.Exec(`DELETE FROM households WHERE (county_code, id) IN
+		(SELECT county_code, household_id FROM household_history WHERE action = 'import')`); err != nil {
+		t.Fatal(err)
+	} else if n, _ := res.RowsAffected(); n > 0 {
+		d.Super.MustExec(`DELETE FROM import_jobs`)
+		t.Logf("removed %d households of an earlier import", n)
+		d.Super.MustExec(`VACUUM ANALYZE households, household_members, household_incomes, household_history`)
 	}
 	if gen.Created > 0 {
 		d.Super.MustExec(`ANALYZE`)
@@ -322,6 +334,7 @@ func (c *client) get(path string) (int, []byte, error) {
 
 type searchResult struct {
 	kind, example      string
+	paced              bool
 	n, errors, empty   int
 	p50, p95, p99, max time.Duration
 	perSecond          float64
@@ -365,7 +378,9 @@ func benchSearch(t *testing.T, s *server, gen synthetic.Result, users []string) 
 	}
 	var out []searchResult
 	for _, k := range kinds {
-		run := func(d time.Duration) ([]time.Duration, int, int) {
+		// run has every client ask back to back (interval 0: the server saturated, as 32
+		// clients at once make it) or once per interval (a steady load below saturation).
+		run := func(d, interval time.Duration) ([]time.Duration, int, int) {
 			var mu sync.Mutex
 			var all []time.Duration
 			errs, empty := 0, 0
@@ -378,7 +393,12 @@ func benchSearch(t *testing.T, s *server, gen synthetic.Result, users []string) 
 					r := rand.New(rand.NewPCG(uint64(i), 7))
 					var mine []time.Duration
 					e, em := 0, 0
+					next := time.Now().Add(time.Duration(r.Int64N(int64(interval) + 1)))
 					for time.Now().Before(stop) {
+						if interval > 0 {
+							time.Sleep(time.Until(next))
+							next = next.Add(interval)
+						}
 						sm := samples[i][r.IntN(len(samples[i]))]
 						t0 := time.Now()
 						status, body, err := c.get(k.path(r, sm))
@@ -405,17 +425,23 @@ func benchSearch(t *testing.T, s *server, gen synthetic.Result, users []string) 
 			wg.Wait()
 			return all, errs, empty
 		}
-		run(3 * time.Second) // warm up: connections, caches, the county policies
-		lat, errs, empty := run(searchSecondsPerKind * time.Second)
-		slices.Sort(lat)
-		res := searchResult{kind: k.name, example: k.example, n: len(lat), errors: errs, empty: empty,
-			perSecond: float64(len(lat)) / searchSecondsPerKind}
-		if len(lat) > 0 {
-			res.p50, res.p95, res.p99, res.max = pct(lat, 50), pct(lat, 95), pct(lat, 99), lat[len(lat)-1]
+		run(3*time.Second, 0) // warm up: connections, caches, the county policies
+		for _, mode := range []struct {
+			paced    bool
+			secs     int
+			interval time.Duration
+		}{{false, searchSecondsPerKind, 0}, {true, pacedSeconds, pacedInterval}} {
+			lat, errs, empty := run(time.Duration(mode.secs)*time.Second, mode.interval)
+			slices.Sort(lat)
+			res := searchResult{kind: k.name, example: k.example, paced: mode.paced, n: len(lat), errors: errs, empty: empty,
+				perSecond: float64(len(lat)) / float64(mode.secs)}
+			if len(lat) > 0 {
+				res.p50, res.p95, res.p99, res.max = pct(lat, 50), pct(lat, 95), pct(lat, 99), lat[len(lat)-1]
+			}
+			t.Logf("search %s (paced %v): %d requests (%.0f/s), p50 %s p95 %s p99 %s, %d errors, %d empty", k.name, mode.paced,
+				res.n, res.perSecond, res.p50, res.p95, res.p99, errs, empty)
+			out = append(out, res)
 		}
-		t.Logf("search %s: %d requests (%.0f/s), p50 %s p95 %s p99 %s, %d errors, %d empty", k.name, res.n, res.perSecond,
-			res.p50, res.p95, res.p99, errs, empty)
-		out = append(out, res)
 	}
 	return out
 }
@@ -615,15 +641,19 @@ func renderBench(t *testing.T, d *dbtest.DB, gen synthetic.Result, households, p
 	}
 	fmt.Fprintf(&b, "Data: %d households and %d people in %d counties; %s.\n\n", households, people, len(gen.Counties), gened)
 	fmt.Fprintf(&b, "### Household search (GET /api/v1/households)\n\n")
-	fmt.Fprintf(&b, "The real server binary (`dibao serve`, app role, row-level security on) on a port; %d clients at once, each signed in as the township caseworker of one county (%d counties) and searching its own township (about %d households), for %d s per kind after a 3 s warm-up; the time is the whole HTTP request as the client sees it.\n\n",
-		benchClients, len(gen.Counties), households/max(1, len(gen.Counties))/13, searchSecondsPerKind)
-	fmt.Fprintf(&b, "| query | requests (per s) | p50 | p95 | p99 | max | target p95 ≤ 25 ms | |\n|---|--:|--:|--:|--:|--:|---|---|\n")
+	fmt.Fprintf(&b, "The real server binary (`dibao serve`, app role, row-level security on) on a port; %d clients at once, each signed in as the township caseworker of one county (%d counties) and searching its own township (about %d households); the time is the whole HTTP request as the client sees it. Each kind runs after a 3 s warm-up, first with every client asking back to back for %d s (the server saturated: a request waits for the others), then with every client asking 10 times a second for %d s (%d requests/s in all, below saturation).\n\n",
+		benchClients, len(gen.Counties), households/max(1, len(gen.Counties))/13, searchSecondsPerKind, pacedSeconds, benchClients*10)
+	fmt.Fprintf(&b, "| query | load | requests (per s) | p50 | p95 | p99 | max | target p95 ≤ 25 ms |\n|---|---|--:|--:|--:|--:|--:|---|\n")
 	for _, s := range search {
 		note := ""
 		if s.errors > 0 || s.empty > 0 {
 			note = fmt.Sprintf(" (%d errors, %d empty answers)", s.errors, s.empty)
 		}
-		fmt.Fprintf(&b, "| %s: %s | %d (%.0f)%s | %s | %s | %s | %s | | %s |\n", s.kind, s.example, s.n, s.perSecond, note,
+		load := "32 clients back to back"
+		if s.paced {
+			load = fmt.Sprintf("32 clients × 10/s (%d/s)", benchClients*10)
+		}
+		fmt.Fprintf(&b, "| %s: %s | %s | %d (%.0f)%s | %s | %s | %s | %s | %s |\n", s.kind, s.example, load, s.n, s.perSecond, note,
 			ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max), verdict(s.p95 <= targetSearchP95 && s.errors == 0))
 	}
 	fmt.Fprintf(&b, "\n### Excel ledger import (POST /api/v1/households/import)\n\n")
@@ -646,10 +676,14 @@ const benchNotes = `How to read these figures:
   row-level security. The clients, the server and PostgreSQL share the same 2 CPUs, so every figure carries
   the clients' own work and the machine's other load.
 - The import streams the upload to a temporary file, reads the sheet with excelize's row iterator (the
-  worksheet and its shared strings unzipped to disk), validates every row with the registry's rules, checks
-  every person against the platform-wide person index and the registry, seals ID numbers, phones and bank
-  accounts, and writes households in batches of 500 with one INSERT … SELECT FROM unnest(…) per table, one
-  transaction per batch, with a history row per household. Reading and writing overlap.`
+  worksheet and its shared strings unzipped to disk, so memory does not grow with the file), validates every
+  row with the registry's rules, checks every person against the file, the registry and the platform-wide
+  person index, seals ID numbers, phones and bank accounts, and writes households in batches of 1,000 with
+  one INSERT … SELECT FROM unnest(…) per table and a history row per household, one transaction per batch.
+  The sheet is parsed on one goroutine, validated and sealed on another, and two writers keep PostgreSQL
+  busy beside them.
+- Keeping the shared strings in memory instead (excelize's default below 16 MB) made the same import about
+  a fifth faster but took the server to 290 MB; on disk it stays near 120 MB.`
 
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"

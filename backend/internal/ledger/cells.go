@@ -133,6 +133,12 @@ func parseDate(raw string) (civil.Date, bool) {
 
 // parseYesNo reads 是/否 and its many spellings; empty is no.
 func parseYesNo(raw string) (bool, bool) {
+	switch raw {
+	case "", "否":
+		return false, true
+	case "是":
+		return true, true
+	}
 	switch strings.ToLower(strings.TrimSpace(raw)) {
 	case "", "否", "无", "没有", "n", "no", "false", "0", "×":
 		return false, true
@@ -178,6 +184,9 @@ var (
 
 // word looks a cell up in one of the maps above, ignoring case and spaces.
 func word[V any](m map[string]V, raw string) (V, bool) {
+	if v, ok := m[raw]; ok { // as written, the usual case: no allocation
+		return v, true
+	}
 	v, ok := m[strings.ToLower(strings.Join(strings.Fields(raw), ""))]
 	return v, ok
 }
@@ -186,7 +195,16 @@ func word[V any](m map[string]V, raw string) (V, bool) {
 // the apostrophe Excel users type to keep a number as text.
 func cleanDigits(raw string) string {
 	s := strings.TrimPrefix(strings.TrimSpace(raw), "'")
-	return strings.NewReplacer(" ", "", "\u00a0", "", "\t", "").Replace(s)
+	if !strings.ContainsAny(s, " \u00a0\t") {
+		return s // the usual case: nothing to drop, nothing to allocate
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r != ' ' && r != '\u00a0' && r != '\t' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // looksScientific reports a long number Excel turned into 3.30523E+17: its last digits are lost.

@@ -53,10 +53,9 @@ type run struct {
 
 // auditMeta is who started the job, for its audit row.
 type auditMeta struct {
-	ActorID              int64
-	ActorName, FileName  string
-	RequestID, ClientIP  string
-	County, DivisionCode string
+	ActorID             int64
+	ActorName, FileName string
+	RequestID, ClientIP string
 }
 
 func (r *run) execute(ctx context.Context) {

@@ -189,7 +189,7 @@ func (s *Service) Start(ctx context.Context, p access.Principal, division string
 		writer: &jobWriter{conn: s.db, box: s.box, county: county, division: div, job: id,
 			actorID: p.UserID, actorUsername: p.Username, actorName: p.DisplayName, requestID: meta.RequestID},
 		meta: auditMeta{ActorID: p.UserID, ActorName: p.Username, FileName: up.FileName, RequestID: meta.RequestID,
-			ClientIP: meta.ClientIP, County: county, DivisionCode: div}}
+			ClientIP: meta.ClientIP}}
 	owned = true
 	s.jobs.Add(1)
 	go func() {

@@ -70,6 +70,7 @@ type income struct {
 type rowRec struct {
 	sheetRow
 	Key      string // the household it belongs to
+	RawID    string // the ID number as written (normalised), valid or not
 	Member   member
 	Problems []problem
 }
@@ -164,6 +165,7 @@ func checkRow(l *layout, sr sheetRow, now time.Time) *rowRec {
 	var parsed *household.IDNumber
 	rawID := cleanDigits(l.get(sr, colIDNumber))
 	number := household.NormalizeIDNumber(rawID)
+	r.RawID = number
 	switch {
 	case number == "":
 		r.add(colIDNumber, "身份证号不能为空", "The ID number is required")

@@ -185,8 +185,8 @@ func (w *jobWriter) refusedRow(h *householdRec, r *rowRec, ps []problem) refused
 		enc = nil // the report then shows the reasons without the cells
 	}
 	masked := ""
-	if r.Member.IDNumber != "" {
-		masked = secure.MaskIDNumber(r.Member.IDNumber)
+	if len(r.RawID) >= 12 && !looksScientific(r.RawID) { // a wrong number is still shown masked, to find the row
+		masked = secure.MaskIDNumber(r.RawID)
 	}
 	return refused{Row: r.Line, Key: h.Key, Name: r.Member.Name, Masked: masked, Problems: ps, Cells: enc}
 }
