@@ -89,21 +89,21 @@ func TestComputeWorkedExamples(t *testing.T) {
 			r:    rules(), amount: 0, perCapita: 180050, reason: ReasonAboveStandard,
 		},
 		{
-			name: "no individual coverage where the county has none",
-			h:    Household{Members: members(nil, []MemberClass{SeriousIllness}), MonthlyIncomeFen: 300000},
-			r: func() Rules { r := rules(); r.IndividualCeilingBP = 0; return r }(),
+			name:   "no individual coverage where the county has none",
+			h:      Household{Members: members(nil, []MemberClass{SeriousIllness}), MonthlyIncomeFen: 300000},
+			r:      func() Rules { r := rules(); r.IndividualCeilingBP = 0; return r }(),
 			amount: 0, perCapita: 150000, reason: ReasonAboveStandard,
 		},
 		{
-			name: "rounding down and up",
-			h:    Household{Members: members(nil), MonthlyIncomeFen: 19950}, // gap 1,000.50
-			r:    func() Rules { r := rules(); r.Rounding = RoundDown; return r }(),
+			name:   "rounding down and up",
+			h:      Household{Members: members(nil), MonthlyIncomeFen: 19950}, // gap 1,000.50
+			r:      func() Rules { r := rules(); r.Rounding = RoundDown; return r }(),
 			amount: 100000, gap: 100050, perCapita: 19950, reason: ReasonEligible,
 		},
 		{
-			name: "rounding up",
-			h:    Household{Members: members(nil), MonthlyIncomeFen: 19999}, // gap 1,000.01
-			r:    func() Rules { r := rules(); r.Rounding = RoundUp; return r }(),
+			name:   "rounding up",
+			h:      Household{Members: members(nil), MonthlyIncomeFen: 19999}, // gap 1,000.01
+			r:      func() Rules { r := rules(); r.Rounding = RoundUp; return r }(),
 			amount: 100100, gap: 100001, perCapita: 19999, reason: ReasonEligible,
 		},
 		{

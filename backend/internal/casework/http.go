@@ -221,19 +221,11 @@ func (h *Handlers) step(fn func(c *gin.Context, id int64) (Detail, error)) gin.H
 	}
 }
 
-func respond[T any](c *gin.Context, status int, out T, err error) {
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(status, out)
-}
-
 func (h *Handlers) list(fn func(ctx context.Context, p access.Principal, q ListParams) (Page, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		out, err := fn(c.Request.Context(), identity.PrincipalFrom(c), ListParams{Division: c.Query("division"), State: c.Query("state"), Queue: c.Query("queue"),
 			After: c.Query("after"), Limit: c.Query("limit")})
-		respond(c, http.StatusOK, out, err)
+		httpx.Respond(c, http.StatusOK, out, err)
 	}
 }
 
@@ -244,7 +236,7 @@ func (h *Handlers) submit(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.Submit(c.Request.Context(), identity.PrincipalFrom(c), req, identity.MetaFrom(c))
-	respond(c, http.StatusCreated, out, err)
+	httpx.Respond(c, http.StatusCreated, out, err)
 }
 
 func (h *Handlers) get(c *gin.Context) {
@@ -254,7 +246,7 @@ func (h *Handlers) get(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.Get(c.Request.Context(), identity.PrincipalFrom(c), id)
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) letter(c *gin.Context) {
@@ -264,7 +256,7 @@ func (h *Handlers) letter(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.Letter(c.Request.Context(), identity.PrincipalFrom(c), id)
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) investigators(c *gin.Context) {
@@ -274,18 +266,18 @@ func (h *Handlers) investigators(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.Investigators(c.Request.Context(), identity.PrincipalFrom(c), id, c.Query("kind"))
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) notices(c *gin.Context) {
 	out, err := h.svc.Notices(c.Request.Context(), identity.PrincipalFrom(c), c.Query("status"), c.Query("after"),
 		c.Query("limit"), c.Query("division"))
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) relatives(c *gin.Context) {
 	out, err := h.svc.Relatives(c.Request.Context(), identity.PrincipalFrom(c))
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) addRelative(c *gin.Context) {
@@ -295,7 +287,7 @@ func (h *Handlers) addRelative(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.AddRelative(c.Request.Context(), identity.PrincipalFrom(c), req, identity.MetaFrom(c))
-	respond(c, http.StatusCreated, out, err)
+	httpx.Respond(c, http.StatusCreated, out, err)
 }
 
 func (h *Handlers) removeRelative(c *gin.Context) {
@@ -312,7 +304,7 @@ func (h *Handlers) removeRelative(c *gin.Context) {
 
 func (h *Handlers) settings(c *gin.Context) {
 	out, err := h.svc.Settings(c.Request.Context(), identity.PrincipalFrom(c), c.Param("code"))
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) updateSettings(c *gin.Context) {
@@ -322,7 +314,7 @@ func (h *Handlers) updateSettings(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.UpdateSettings(c.Request.Context(), identity.PrincipalFrom(c), c.Param("code"), req, identity.MetaFrom(c))
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) orderSpotCheck(c *gin.Context) {
@@ -332,10 +324,10 @@ func (h *Handlers) orderSpotCheck(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.OrderSpotCheck(c.Request.Context(), identity.PrincipalFrom(c), req, identity.MetaFrom(c))
-	respond(c, http.StatusCreated, out, err)
+	httpx.Respond(c, http.StatusCreated, out, err)
 }
 
 func (h *Handlers) spotChecks(c *gin.Context) {
 	out, err := h.svc.SpotChecks(c.Request.Context(), identity.PrincipalFrom(c), c.Query("division"), c.Query("after"), c.Query("limit"))
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }

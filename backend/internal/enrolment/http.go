@@ -54,7 +54,7 @@ func (h *Handlers) Register(r *openapi.Router) {
 
 func (h *Handlers) standards(c *gin.Context) {
 	out, err := h.svc.Standards(c.Request.Context(), identity.PrincipalFrom(c), c.Query("division"))
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) createStandard(c *gin.Context) {
@@ -64,12 +64,12 @@ func (h *Handlers) createStandard(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.CreateStandard(c.Request.Context(), identity.PrincipalFrom(c), req, identity.MetaFrom(c))
-	respond(c, http.StatusCreated, out, err)
+	httpx.Respond(c, http.StatusCreated, out, err)
 }
 
 func (h *Handlers) settings(c *gin.Context) {
 	out, err := h.svc.BenefitSettings(c.Request.Context(), identity.PrincipalFrom(c), c.Param("code"))
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) updateSettings(c *gin.Context) {
@@ -79,14 +79,14 @@ func (h *Handlers) updateSettings(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.UpdateBenefitSettings(c.Request.Context(), identity.PrincipalFrom(c), c.Param("code"), req, identity.MetaFrom(c))
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) list(c *gin.Context) {
 	out, err := h.svc.ListBeneficiaries(c.Request.Context(), identity.PrincipalFrom(c), BeneficiaryQuery{
 		Division: c.Query("division"), Category: c.Query("category"), Status: c.Query("status"), Query: c.Query("q"),
 		After: c.Query("after"), Limit: c.Query("limit")})
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) get(c *gin.Context) {
@@ -96,18 +96,10 @@ func (h *Handlers) get(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.GetBeneficiary(c.Request.Context(), identity.PrincipalFrom(c), id)
-	respond(c, http.StatusOK, out, err)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) certificate(c *gin.Context) {
 	out, err := h.svc.GetCertificate(c.Request.Context(), identity.PrincipalFrom(c), c.Param("no"))
-	respond(c, http.StatusOK, out, err)
-}
-
-func respond(c *gin.Context, status int, body any, err error) {
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(status, body)
+	httpx.Respond(c, http.StatusOK, out, err)
 }

@@ -103,3 +103,13 @@ func Fail(c *gin.Context, err error) {
 func Lang(c *gin.Context) i18n.Lang {
 	return i18n.FromAcceptLanguage(c.GetHeader("Accept-Language"))
 }
+
+// Respond writes body as JSON with status, or err as the error envelope when err is set:
+// the last line of most handlers.
+func Respond(c *gin.Context, status int, body any, err error) {
+	if err != nil {
+		Fail(c, err)
+		return
+	}
+	c.JSON(status, body)
+}
