@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -43,6 +44,10 @@ type Authorizer struct {
 	lru     *list.List // of *countyEntry, most recently used first
 	loads   uint64     // counties loaded since start (tests and metrics)
 	evicted uint64
+
+	// forgetters are told of every invalidation, local or from another instance ("" for
+	// all counties): other caches of what a county's accounts are (identity's principals).
+	forgetters []func(county string)
 }
 
 // countyEntry is one county's policy, or its load in progress (ready not yet closed).
@@ -228,17 +233,33 @@ func (a *Authorizer) removeLocked(en *countyEntry) {
 // drop forgets one county (an invalidation from here or from another instance).
 func (a *Authorizer) drop(county string) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if en, ok := a.byCode[county]; ok {
 		a.removeLocked(en)
+	}
+	forgetters := a.forgetters
+	a.mu.Unlock()
+	for _, f := range forgetters {
+		f(county)
 	}
 }
 
 // dropAll forgets every county (a message naming none).
 func (a *Authorizer) dropAll() {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	for _, en := range a.byCode {
 		a.removeLocked(en)
 	}
+	forgetters := a.forgetters
+	a.mu.Unlock()
+	for _, f := range forgetters {
+		f("")
+	}
+}
+
+// OnInvalidate adds f to what an invalidation of a county (local, or from another
+// instance through the watcher) also tells; "" means every county.
+func (a *Authorizer) OnInvalidate(f func(county string)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.forgetters = append(slices.Clip(a.forgetters), f)
 }

@@ -35,6 +35,11 @@ import (
 // Version is set at build time with -ldflags "-X dibao/backend/internal/app.Version=...".
 var Version = "dev"
 
+// principalTTL bounds how long an instance may go on using a signed-in user's roles and
+// standing after a change whose invalidation message it missed (Redis down, say); a
+// message that arrives makes it forget at once.
+const principalTTL = 10 * time.Second
+
 // Deps are the connections the server runs on; the caller opens and closes them.
 type Deps struct {
 	Config    config.Config
@@ -94,6 +99,10 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every request's principal is cached for a short while; invalidating a county's
+	// assignments (here or on another instance) forgets it.
+	idSvc.CachePrincipals(principalTTL, authz)
+	authz.OnInvalidate(idSvc.ForgetCounty)
 	guard := access.NewGuard(authz, audit.NewRecorder(d.DB))
 	// enrolments: standards, amounts, beneficiaries and certificates; casework quotes and enrols through it.
 	enrolments := enrolment.NewService(d.DB, guard, d.Now)

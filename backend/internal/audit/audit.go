@@ -11,6 +11,8 @@ import (
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
+
+	"dibao/backend/internal/platform/db"
 )
 
 // Outcomes of an audited action.
@@ -56,7 +58,7 @@ func Write(ctx context.Context, q sqlx.ExecerContext, e Entry) error {
 		(actor_id, actor_name, county_code, division_code, action, object_type, object_id, outcome, request_id, client_ip, detail)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		nullInt(e.ActorID), e.ActorName, e.CountyCode, e.DivisionCode, e.Action,
-		e.ObjectType, e.ObjectID, e.Outcome, e.RequestID, e.ClientIP, detail)
+		e.ObjectType, e.ObjectID, e.Outcome, e.RequestID, e.ClientIP, db.JSONB(detail))
 	if err != nil {
 		return fmt.Errorf("audit: write %s: %w", e.Action, err)
 	}

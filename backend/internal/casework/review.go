@@ -9,6 +9,7 @@ import (
 	"dibao/backend/internal/access"
 	"dibao/backend/internal/benefit"
 	"dibao/backend/internal/identity"
+	"dibao/backend/internal/platform/db"
 	"dibao/backend/internal/platform/httpx"
 )
 
@@ -90,7 +91,7 @@ func (s *Service) Propose(ctx context.Context, p access.Principal, id int64, req
 		if _, err := w.tx.ExecContext(ctx, `UPDATE cases SET recommendation = $3, proposal = $4, proposed_amount_fen = $5,
 				proposal_reason = NULLIF($6, ''), proposed_by = $7, proposed_at = $8, signed_off_by = NULL, signed_off_at = NULL,
 				household_size = $9, household_income_fen = $10, per_capita_income_fen = $11
-			WHERE county_code = $1 AND id = $2`, c.CountyCode, c.ID, req.Recommendation, working, amount, req.Reason,
+			WHERE county_code = $1 AND id = $2`, c.CountyCode, c.ID, req.Recommendation, db.JSONB(working), amount, req.Reason,
 			w.p.UserID, w.now, size, income, perCapita); err != nil {
 			return change{}, fmt.Errorf("casework: propose on case %d: %w", c.ID, err)
 		}

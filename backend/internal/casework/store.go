@@ -73,7 +73,7 @@ func insertEvent(ctx context.Context, tx *sqlx.Tx, e event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (county_code, case_id, division_code, at, actor_id, actor_name,
 		action, from_state, to_state, opinion, attachments, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		e.County, e.CaseID, e.Division, e.At, actor, e.ActorName, e.Action, string(e.From), string(e.To), e.Opinion,
-		pq.Array(e.Attachments), detail)
+		pq.Array(e.Attachments), db.JSONB(detail))
 	if err != nil {
 		return fmt.Errorf("casework: timeline of case %d: %w", e.CaseID, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"dibao/backend/internal/benefit"
 	"dibao/backend/internal/household"
 	"dibao/backend/internal/platform/civil"
+	"dibao/backend/internal/platform/db"
 	"dibao/backend/internal/platform/httpx"
 )
 
@@ -87,7 +88,7 @@ func insertComputation(ctx context.Context, tx *sqlx.Tx, county, division string
 		computed_on, effective_month, standard_id, household, members, rules, result, amount_fen, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 		county, beneficiaryID, division, c.Reason, c.ComputedOn, c.EffectiveMonth, c.StandardID,
-		hh, members, rules, result, c.Result.AmountFen, nullID(actorID))
+		db.JSONB(hh), db.JSONB(members), db.JSONB(rules), db.JSONB(result), c.Result.AmountFen, nullID(actorID))
 	if err != nil {
 		return 0, fmt.Errorf("enrolment: record computation of beneficiary %d: %w", beneficiaryID, err)
 	}

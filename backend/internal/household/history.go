@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"dibao/backend/internal/audit"
+	"dibao/backend/internal/platform/db"
 )
 
 // HistoryEntry is one change to a household: who, when, and the fields that changed.
@@ -148,7 +149,7 @@ func writeHistory(ctx context.Context, tx *sqlx.Tx, r historyRecord) error {
 		actor_id, actor_username, actor_name, version, before, after, labels, request_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		r.County, r.HouseholdID, r.Division, r.Action, nullID(r.ActorID), r.ActorUsername, r.ActorName, r.Version,
-		nullJSON(before), nullJSON(after), labels, r.RequestID)
+		db.JSONB(before), db.JSONB(after), db.JSONB(labels), r.RequestID)
 	if err != nil {
 		return fmt.Errorf("household: write history of %s/%d: %w", r.County, r.HouseholdID, err)
 	}
@@ -189,11 +190,4 @@ func listHistory(ctx context.Context, tx *sqlx.Tx, county string, householdID, b
 		out = append(out, e)
 	}
 	return out, nil
-}
-
-func nullJSON(b []byte) any {
-	if b == nil {
-		return nil
-	}
-	return b
 }

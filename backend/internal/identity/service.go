@@ -39,6 +39,11 @@ type Service struct {
 	box       *secure.Box // seals TOTP secrets and hashes recovery codes
 	now       func() time.Time
 	dummyHash string // verified when the user does not exist, so timing does not tell
+
+	// principals caches Authenticate's database reads (principals.go); nil reads every
+	// time. invalidator tells every instance when this package changes an account.
+	principals  *principalCache
+	invalidator access.Invalidator
 }
 
 // Fields of secure.Box used here: the TOTP secret's ciphertext and the recovery codes' keyed hash.
@@ -54,6 +59,33 @@ func NewService(conn *sqlx.DB, sessions *Sessions, policy *access.Policy, box *s
 		return nil, err
 	}
 	return &Service{db: conn, sessions: sessions, policy: policy, box: box, now: now, dummyHash: dummy}, nil
+}
+
+// CachePrincipals keeps each signed-in user's principal for up to ttl between requests.
+// inv must reach ForgetCounty on every instance (the access Authorizer does, through its
+// watcher): this package calls it after changing an account, and so do the use cases that
+// change grants, accounts and county security settings.
+func (s *Service) CachePrincipals(ttl time.Duration, inv access.Invalidator) {
+	s.principals = newPrincipalCache(ttl, 100_000)
+	s.invalidator = inv
+}
+
+// ForgetCounty drops what the principal cache holds for the county ("" for all).
+func (s *Service) ForgetCounty(county string) {
+	if s.principals != nil {
+		s.principals.forgetCounty(county)
+	}
+}
+
+// accountChanged is called after committing a change to an account of the county.
+func (s *Service) accountChanged(ctx context.Context, county string) {
+	if s.invalidator == nil {
+		return
+	}
+	if err := s.invalidator.InvalidateCounty(ctx, county); err != nil {
+		// The change is committed; other instances forget it within the cache's TTL.
+		httpx.Logger(ctx).Error("identity: invalidate cached principals", "county", county, "error", err.Error())
+	}
 }
 
 // LoginResult is the outcome of the password step: a session, or, for an account with a
@@ -184,6 +216,14 @@ func (s *Service) Authenticate(ctx context.Context, cookie string) (Session, acc
 	if err != nil {
 		return sess, access.Principal{}, st, unavailable(err)
 	}
+	var gen uint64
+	if s.principals != nil {
+		p, st, ok, g := s.principals.get(sess.County, sess.UserID, s.now())
+		if ok {
+			return sess, p, st, nil
+		}
+		gen = g
+	}
 	var u User
 	var grants []RoleGrant
 	err = db.WithScope(ctx, s.db, db.CountyScope(sess.County), func(tx *sqlx.Tx) error {
@@ -209,7 +249,11 @@ func (s *Service) Authenticate(ctx context.Context, cookie string) (Session, acc
 	for _, g := range grants {
 		p.Roles = append(p.Roles, g.Assignment)
 	}
-	return sess, p, standingOf(u, p.Roles), nil
+	st = standingOf(u, p.Roles)
+	if s.principals != nil {
+		s.principals.put(gen, p, st, s.now())
+	}
+	return sess, p, st, nil
 }
 
 // Logout ends the session.
@@ -263,6 +307,7 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, p access.Pri
 	if outcome != nil {
 		return outcome
 	}
+	s.accountChanged(ctx, p.CountyCode) // the password no longer has to be changed
 	if err := s.sessions.DeleteAll(ctx, p.UserID, sess.TokenHash); err != nil {
 		return unavailable(err)
 	}

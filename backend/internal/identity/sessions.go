@@ -91,10 +91,18 @@ func (s *Sessions) Get(ctx context.Context, cookie string) (Session, error) {
 	}
 	sess := Session{UserID: userID, TokenHash: hashToken(token)}
 	key := s.key(userID, sess.TokenHash)
-	vals, err := s.rdb.HGetAll(ctx, key).Result()
+	// Read and extend in one round trip; the rare session within IdleTimeout of its
+	// absolute end is cut back below. EXPIRE on a missing key does nothing.
+	var read *redis.MapStringStringCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		read = p.HGetAll(ctx, key)
+		p.Expire(ctx, key, IdleTimeout)
+		return nil
+	})
 	if err != nil {
 		return Session{}, fmt.Errorf("identity: read session: %w", err)
 	}
+	vals := read.Val()
 	if len(vals) == 0 {
 		return Session{}, ErrNoSession
 	}
@@ -106,8 +114,10 @@ func (s *Sessions) Get(ctx context.Context, cookie string) (Session, error) {
 		s.rdb.Del(ctx, key)
 		return Session{}, ErrNoSession
 	}
-	if err := s.rdb.Expire(ctx, key, min(IdleTimeout, left)).Err(); err != nil {
-		return Session{}, fmt.Errorf("identity: extend session: %w", err)
+	if left < IdleTimeout {
+		if err := s.rdb.Expire(ctx, key, left).Err(); err != nil {
+			return Session{}, fmt.Errorf("identity: extend session: %w", err)
+		}
 	}
 	return sess, nil
 }

@@ -239,6 +239,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p access.Principal, code stri
 	if outcome != nil {
 		return TOTPConfirmation{}, outcome
 	}
+	s.accountChanged(ctx, p.CountyCode) // the second factor is now set up
 	return TOTPConfirmation{RecoveryCodes: codes}, nil
 }
 
@@ -280,6 +281,9 @@ func (s *Service) DisableTOTP(ctx context.Context, p access.Principal, code stri
 	})
 	if err != nil {
 		return err
+	}
+	if outcome == nil {
+		s.accountChanged(ctx, p.CountyCode)
 	}
 	return outcome
 }

@@ -91,6 +91,7 @@ func TestRegistryBenchmarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := benchDB(t)
+	benchDBName = d.Name
 	ctx := context.Background()
 
 	// The data: 30 counties of 50,000 households, and a caseworker in each.
@@ -137,6 +138,10 @@ func TestRegistryBenchmarks(t *testing.T) {
 	srv := startServer(t, bin, d, cfg)
 	search := benchSearch(t, srv, gen, users)
 	srv.stop(t)
+
+	if os.Getenv("BENCH_PARTS") == "search" { // a quick comparison of search alone
+		return
+	}
 
 	// (2) The import, on a fresh server so that its peak memory is the import's.
 	file := ledgerFile(t, gen.Counties[0])
@@ -205,6 +210,9 @@ func dbURL(t *testing.T, user, name string) string {
 // --- the server ---------------------------------------------------------------------------
 
 func buildServer(t *testing.T) string {
+	if bin := os.Getenv("BENCH_SERVER_BIN"); bin != "" { // another build, to compare
+		return bin
+	}
 	bin := filepath.Join(t.TempDir(), "dibao")
 	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/dibao")
 	cmd.Stderr = os.Stderr
@@ -338,6 +346,9 @@ type searchResult struct {
 	n, errors, empty   int
 	p50, p95, p99, max time.Duration
 	perSecond          float64
+	// CPU per request, in µs, of the server process and of all PostgreSQL processes
+	// (from /proc; 0 where it cannot be read).
+	serverCPU, pgCPU float64
 }
 
 // benchSearch runs each kind of query for a while with 32 clients, each signed in as the
@@ -431,19 +442,64 @@ func benchSearch(t *testing.T, s *server, gen synthetic.Result, users []string) 
 			secs     int
 			interval time.Duration
 		}{{false, searchSecondsPerKind, 0}, {true, pacedSeconds, pacedInterval}} {
+			srvBefore, pgBefore := processTicks(s.cmd.Process.Pid), postgresTicks()
 			lat, errs, empty := run(time.Duration(mode.secs)*time.Second, mode.interval)
+			srvTicks, pgTicks := processTicks(s.cmd.Process.Pid)-srvBefore, postgresTicks()-pgBefore
 			slices.Sort(lat)
 			res := searchResult{kind: k.name, example: k.example, paced: mode.paced, n: len(lat), errors: errs, empty: empty,
 				perSecond: float64(len(lat)) / float64(mode.secs)}
 			if len(lat) > 0 {
 				res.p50, res.p95, res.p99, res.max = pct(lat, 50), pct(lat, 95), pct(lat, 99), lat[len(lat)-1]
+				res.serverCPU = float64(srvTicks) * 1e6 / clockTicks / float64(len(lat))
+				res.pgCPU = float64(pgTicks) * 1e6 / clockTicks / float64(len(lat))
 			}
-			t.Logf("search %s (paced %v): %d requests (%.0f/s), p50 %s p95 %s p99 %s, %d errors, %d empty", k.name, mode.paced,
-				res.n, res.perSecond, res.p50, res.p95, res.p99, errs, empty)
+			t.Logf("search %s (paced %v): %d requests (%.0f/s), p50 %s p95 %s p99 %s, %d errors, %d empty; CPU per request: server %.0f µs, PostgreSQL %.0f µs",
+				k.name, mode.paced, res.n, res.perSecond, res.p50, res.p95, res.p99, errs, empty, res.serverCPU, res.pgCPU)
 			out = append(out, res)
 		}
 	}
 	return out
+}
+
+// benchDBName is the database the server under test uses.
+var benchDBName string
+
+// clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat (100 on Linux).
+const clockTicks = 100
+
+// processTicks is the user and system CPU time a process has used, in clock ticks.
+func processTicks(pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count fields after it.
+	f := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return utime + stime
+}
+
+// postgresTicks is the CPU time of the PostgreSQL backends connected to the bench
+// database (the server's pool): other databases' work on the same server is left out.
+func postgresTicks() int64 {
+	entries, _ := os.ReadDir("/proc")
+	var total int64
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		// A backend's title: "postgres: <user> <database> <client> <state>".
+		if title, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil &&
+			strings.HasPrefix(string(title), "postgres: ") && strings.Contains(string(title), " "+benchDBName+" ") {
+			total += processTicks(pid)
+		}
+	}
+	return total
 }
 
 func pct(sorted []time.Duration, p int) time.Duration {
@@ -643,7 +699,7 @@ func renderBench(t *testing.T, d *dbtest.DB, gen synthetic.Result, households, p
 	fmt.Fprintf(&b, "### Household search (GET /api/v1/households)\n\n")
 	fmt.Fprintf(&b, "The real server binary (`dibao serve`, app role, row-level security on) on a port; %d clients at once, each signed in as the township caseworker of one county (%d counties) and searching its own township (about %d households); the time is the whole HTTP request as the client sees it. Each kind runs after a 3 s warm-up, first with every client asking back to back for %d s (the server saturated: a request waits for the others), then with every client asking 10 times a second for %d s (%d requests/s in all, below saturation).\n\n",
 		benchClients, len(gen.Counties), households/max(1, len(gen.Counties))/13, searchSecondsPerKind, pacedSeconds, benchClients*10)
-	fmt.Fprintf(&b, "| query | load | requests (per s) | p50 | p95 | p99 | max | target p95 ≤ 25 ms |\n|---|---|--:|--:|--:|--:|--:|---|\n")
+	fmt.Fprintf(&b, "| query | load | requests (per s) | p50 | p95 | p99 | max | CPU per request: server, PostgreSQL | target p95 ≤ 25 ms |\n|---|---|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, s := range search {
 		note := ""
 		if s.errors > 0 || s.empty > 0 {
@@ -653,8 +709,8 @@ func renderBench(t *testing.T, d *dbtest.DB, gen synthetic.Result, households, p
 		if s.paced {
 			load = fmt.Sprintf("32 clients × 10/s (%d/s)", benchClients*10)
 		}
-		fmt.Fprintf(&b, "| %s: %s | %s | %d (%.0f)%s | %s | %s | %s | %s | %s |\n", s.kind, s.example, load, s.n, s.perSecond, note,
-			ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max), verdict(s.p95 <= targetSearchP95 && s.errors == 0))
+		fmt.Fprintf(&b, "| %s: %s | %s | %d (%.0f)%s | %s | %s | %s | %s | %.0f µs, %.0f µs | %s |\n", s.kind, s.example, load, s.n, s.perSecond, note,
+			ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max), s.serverCPU, s.pgCPU, verdict(s.p95 <= targetSearchP95 && s.errors == 0))
 	}
 	fmt.Fprintf(&b, "\n### Excel ledger import (POST /api/v1/households/import)\n\n")
 	fmt.Fprintf(&b, "A %d-row ledger (%.1f MB .xlsx with shared strings, as Excel saves it; households of 1–6 people in the villages of one township) uploaded by its caseworker to a freshly started server; the clock runs from the first byte of the upload to the job's `done`. Memory is the server process's (`/proc/<pid>/status`), VmRSS sampled every 50 ms during the import, and VmHWM (its peak since it started) at the end.\n\n",

@@ -34,7 +34,7 @@ func insertJob(ctx context.Context, tx *sqlx.Tx, j newJob) (int64, error) {
 	err = tx.GetContext(ctx, &id, `INSERT INTO import_jobs (county_code, division_code, file_name, file_bytes, header,
 		created_by, created_by_username, created_by_name, request_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		j.County, j.Division, j.FileName, j.FileBytes, header, nullID(j.ActorID), j.ActorUsername, j.ActorNm, j.RequestID)
+		j.County, j.Division, j.FileName, j.FileBytes, db.JSONB(header), nullID(j.ActorID), j.ActorUsername, j.ActorNm, j.RequestID)
 	if err != nil {
 		return 0, fmt.Errorf("ledger: create import job in %s: %w", j.Division, err)
 	}

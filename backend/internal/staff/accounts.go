@@ -224,6 +224,10 @@ func (s *Service) change(ctx context.Context, p access.Principal, id int64, perm
 		out = s.view(after, roles, en)
 		return nil
 	})
+	if err == nil {
+		// Signed-in principals are cached per instance (identity.CachePrincipals).
+		s.invalidate(ctx, after.CountyCode)
+	}
 	return out, after, err
 }
 
@@ -395,7 +399,7 @@ func (s *Service) Grant(ctx context.Context, p access.Principal, id int64, req R
 	if req.RoleKey == "" {
 		return User{}, httpx.Invalid("role_key", "请选择角色", "Choose a role")
 	}
-	out, acc, err := s.change(ctx, p, id, permManage, "user.role_grant", meta, en,
+	out, _, err := s.change(ctx, p, id, permManage, "user.role_grant", meta, en,
 		func(tx *sqlx.Tx, a actor, roles map[string]Role, acc account) (map[string]any, error) {
 			r, err := s.checkGrant(ctx, tx, a, roles, acc.CountyCode, req.RoleKey, req.DivisionCode, "division_code", acc.roleKeys())
 			if err != nil {
@@ -415,13 +419,12 @@ func (s *Service) Grant(ctx context.Context, p access.Principal, id int64, req R
 	if err != nil {
 		return User{}, err
 	}
-	s.invalidate(ctx, acc.CountyCode)
-	return out, nil
+	return out, nil // change has invalidated the county's assignments
 }
 
 // Revoke takes a role at a division away from an account, under the same rules.
 func (s *Service) Revoke(ctx context.Context, p access.Principal, id int64, role, division string, meta identity.Meta, en bool) (User, error) {
-	out, acc, err := s.change(ctx, p, id, permManage, "user.role_revoke", meta, en,
+	out, _, err := s.change(ctx, p, id, permManage, "user.role_revoke", meta, en,
 		func(tx *sqlx.Tx, a actor, roles map[string]Role, acc account) (map[string]any, error) {
 			r, ok := roles[role]
 			if !ok {
@@ -449,8 +452,7 @@ func (s *Service) Revoke(ctx context.Context, p access.Principal, id int64, role
 	if err != nil {
 		return User{}, err
 	}
-	s.invalidate(ctx, acc.CountyCode)
-	return out, nil
+	return out, nil // change has invalidated the county's assignments
 }
 
 // parseID reads a path id; anything else is an account that does not exist.

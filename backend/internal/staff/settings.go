@@ -84,6 +84,9 @@ func (s *Service) SecuritySettings(ctx context.Context, p access.Principal, coun
 		out, err = readSecuritySettings(ctx, tx, county)
 		return err
 	})
+	if err == nil {
+		s.invalidate(ctx, county) // whether a role needs a second factor is part of a principal's standing
+	}
 	return out, err
 }
 
@@ -153,5 +156,8 @@ func (s *Service) UpdateSecuritySettings(ctx context.Context, p access.Principal
 		out, err = readSecuritySettings(ctx, tx, county)
 		return err
 	})
+	if err == nil {
+		s.invalidate(ctx, county) // whether a role needs a second factor is part of a principal's standing
+	}
 	return out, err
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+
+	"dibao/backend/internal/platform/db"
 )
 
 // account is a users row with its roles, as this package reads it.
@@ -304,7 +306,7 @@ func saveSetting(ctx context.Context, tx *sqlx.Tx, county, key string, value any
 	_, err = tx.ExecContext(ctx, `INSERT INTO county_settings (county_code, division_code, key, value, updated_by)
 		VALUES ($1, $1, $2, $3, $4)
 		ON CONFLICT (county_code, key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = now()`,
-		county, key, raw, by)
+		county, key, db.JSONB(raw), by)
 	if err != nil {
 		return fmt.Errorf("staff: save setting %s of %s: %w", key, county, err)
 	}

@@ -103,6 +103,23 @@ func NewWith(t testing.TB, o Options) *Env {
 	return e
 }
 
+// Instance starts a second server on the same database and Redis, as a second
+// instance behind a load balancer would run.
+func (e *Env) Instance(t testing.TB) *Env {
+	t.Helper()
+	twin := *e
+	var err error
+	twin.App, err = app.New(app.Deps{Config: e.Config, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), DB: e.DB.App,
+		Redis: e.Redis, RedisMode: redisx.External, Now: e.Clock.Now, RedisPrefix: e.Prefix})
+	if err != nil {
+		t.Fatalf("app: %v", err)
+	}
+	t.Cleanup(twin.App.Close)
+	twin.Server = httptest.NewServer(twin.App.Handler())
+	t.Cleanup(twin.Server.Close)
+	return &twin
+}
+
 type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
@@ -124,6 +141,13 @@ type Client struct {
 func (e *Env) Client(t testing.TB) *Client {
 	jar, _ := cookiejar.New(nil)
 	return &Client{t: t, base: e.Server.URL, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+}
+
+// On is the same browser (cookies and CSRF token) talking to another instance.
+func (c *Client) On(e *Env) *Client {
+	twin := *c
+	twin.base = e.Server.URL
+	return &twin
 }
 
 // Response is a finished request.

@@ -128,3 +128,25 @@ func TestScopeIsTransactionLocal(t *testing.T) {
 		t.Fatalf("scope leaked out of its transaction: %q", after)
 	}
 }
+
+// The scope goes as quoted literals (one round trip): whatever a value holds, it arrives as
+// that value and nothing more.
+func TestScopeValuesAreQuoted(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	odd := `x', true); SELECT set_config('app.county_code', '999999`
+	err := db.WithScope(ctx, d.App, db.Scope{County: "330523", Division: `33'0\523`, Purpose: odd}, func(tx *sqlx.Tx) error {
+		var got struct{ County, Division, Purpose string }
+		if err := tx.QueryRow(`SELECT current_setting('app.county_code'), current_setting('app.division_code'), current_setting('app.purpose')`).
+			Scan(&got.County, &got.Division, &got.Purpose); err != nil {
+			return err
+		}
+		if got.County != "330523" || got.Division != `33'0\523` || got.Purpose != odd {
+			t.Errorf("scope = %+v", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
