@@ -48,11 +48,7 @@ func (h *Handlers) search(c *gin.Context) {
 		return
 	}
 	page, err := h.svc.Search(c.Request.Context(), h.principal(c), q)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	httpx.Respond(c, http.StatusOK, page, err)
 }
 
 func (h *Handlers) get(c *gin.Context) {
@@ -62,18 +58,10 @@ func (h *Handlers) get(c *gin.Context) {
 		return
 	}
 	rec, err := h.svc.Get(c.Request.Context(), h.principal(c), id)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rec)
+	httpx.Respond(c, http.StatusOK, rec, err)
 }
 
 func (h *Handlers) verify(c *gin.Context) {
 	res, err := h.svc.VerifyChain(c.Request.Context(), h.principal(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+	httpx.Respond(c, http.StatusOK, res, err)
 }

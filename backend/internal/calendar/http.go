@@ -92,16 +92,11 @@ func (h *Handlers) deadline(c *gin.Context) {
 
 func (h *Handlers) setDay(c *gin.Context) {
 	var req DayRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	day, err := h.svc.SetDay(c.Request.Context(), identity.PrincipalFrom(c), c.Param("date"), req.Kind, req.Name, meta(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, day)
+	httpx.Respond(c, http.StatusOK, day, err)
 }
 
 func (h *Handlers) clearDay(c *gin.Context) {

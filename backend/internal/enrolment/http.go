@@ -59,8 +59,7 @@ func (h *Handlers) standards(c *gin.Context) {
 
 func (h *Handlers) createStandard(c *gin.Context) {
 	var req StandardRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	out, err := h.svc.CreateStandard(c.Request.Context(), identity.PrincipalFrom(c), req, identity.MetaFrom(c))
@@ -74,8 +73,7 @@ func (h *Handlers) settings(c *gin.Context) {
 
 func (h *Handlers) updateSettings(c *gin.Context) {
 	var req SettingsUpdate
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	out, err := h.svc.UpdateBenefitSettings(c.Request.Context(), identity.PrincipalFrom(c), c.Param("code"), req, identity.MetaFrom(c))

@@ -62,6 +62,24 @@ func (h *Handlers) Register(r *openapi.Router) {
 
 func fail(c *gin.Context, err error) { httpx.Fail(c, render(c, err)) }
 
+// respond writes out with status, or err in the caller's language.
+func respond(c *gin.Context, status int, out any, err error) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, out)
+}
+
+// bind reads the JSON body into v; on a bad body it answers and reports false.
+func bind(c *gin.Context, v any) bool {
+	if err := httpx.BindJSON(c, v); err != nil {
+		fail(c, err)
+		return false
+	}
+	return true
+}
+
 func parseID(c *gin.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
@@ -74,11 +92,7 @@ func parseID(c *gin.Context, name string) (int64, bool) {
 func (h *Handlers) list(c *gin.Context) {
 	page, err := h.svc.List(c.Request.Context(), identity.PrincipalFrom(c), ListParams{Division: c.Query("division"),
 		Query: c.Query("q"), IDNumber: c.Query("id_number"), Status: c.Query("status"), After: c.Query("after"), Limit: c.Query("limit")})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	respond(c, http.StatusOK, page, err)
 }
 
 func (h *Handlers) get(c *gin.Context) {
@@ -87,25 +101,16 @@ func (h *Handlers) get(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.Get(c.Request.Context(), identity.PrincipalFrom(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) create(c *gin.Context) {
 	var in Input
-	if err := httpx.BindJSON(c, &in); err != nil {
-		fail(c, err)
+	if !bind(c, &in) {
 		return
 	}
 	out, err := h.svc.Create(c.Request.Context(), identity.PrincipalFrom(c), in, identity.MetaFrom(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	respond(c, http.StatusCreated, out, err)
 }
 
 func (h *Handlers) update(c *gin.Context) {
@@ -114,16 +119,11 @@ func (h *Handlers) update(c *gin.Context) {
 		return
 	}
 	var req UpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		fail(c, err)
+	if !bind(c, &req) {
 		return
 	}
 	out, err := h.svc.Update(c.Request.Context(), identity.PrincipalFrom(c), id, req, identity.MetaFrom(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) history(c *gin.Context) {
@@ -132,11 +132,7 @@ func (h *Handlers) history(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.History(c.Request.Context(), identity.PrincipalFrom(c), id, c.Query("after"), c.Query("limit"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) reveal(c *gin.Context) {
@@ -145,16 +141,11 @@ func (h *Handlers) reveal(c *gin.Context) {
 		return
 	}
 	var req RevealRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		fail(c, err)
+	if !bind(c, &req) {
 		return
 	}
 	out, err := h.svc.Reveal(c.Request.Context(), identity.PrincipalFrom(c), id, req, identity.MetaFrom(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 // addAttachment reads the multipart body as a stream: the kind field, then the file part,

@@ -113,8 +113,7 @@ func (h *Handlers) Register(r *openapi.Router) {
 
 func (h *Handlers) login(c *gin.Context) {
 	var req LoginRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	res, err := h.svc.Login(c.Request.Context(), req.Username, req.Password, meta(c))
@@ -131,8 +130,7 @@ func (h *Handlers) login(c *gin.Context) {
 
 func (h *Handlers) loginTOTP(c *gin.Context) {
 	var req LoginTOTPRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	cookie, sess, err := h.svc.LoginTOTP(c.Request.Context(), req.MFAToken, req.Code, req.RecoveryCode, meta(c))
@@ -156,40 +154,26 @@ func (h *Handlers) signedIn(c *gin.Context, cookie string, sess Session) {
 
 func (h *Handlers) totpStatus(c *gin.Context) {
 	st, err := h.svc.TOTPStatus(c.Request.Context(), PrincipalFrom(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, st)
+	httpx.Respond(c, http.StatusOK, st, err)
 }
 
 func (h *Handlers) totpEnroll(c *gin.Context) {
 	out, err := h.svc.EnrollTOTP(c.Request.Context(), PrincipalFrom(c), meta(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) totpConfirm(c *gin.Context) {
 	var req TOTPCodeRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	out, err := h.svc.ConfirmTOTP(c.Request.Context(), PrincipalFrom(c), req.Code, meta(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) totpDisable(c *gin.Context) {
 	var req TOTPCodeRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	if err := h.svc.DisableTOTP(c.Request.Context(), PrincipalFrom(c), req.Code, meta(c)); err != nil {
@@ -201,11 +185,7 @@ func (h *Handlers) totpDisable(c *gin.Context) {
 
 func (h *Handlers) me(c *gin.Context) {
 	profile, err := h.svc.Profile(c.Request.Context(), SessionFrom(c), httpx.Lang(c) == i18n.EN)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, profile)
+	httpx.Respond(c, http.StatusOK, profile, err)
 }
 
 func (h *Handlers) logout(c *gin.Context) {
@@ -219,8 +199,7 @@ func (h *Handlers) logout(c *gin.Context) {
 
 func (h *Handlers) changePassword(c *gin.Context) {
 	var req PasswordRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	err := h.svc.ChangePassword(c.Request.Context(), SessionFrom(c), PrincipalFrom(c), req.CurrentPassword, req.NewPassword, meta(c))

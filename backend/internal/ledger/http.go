@@ -97,11 +97,7 @@ func (h *Handlers) upload(c *gin.Context) {
 func (h *Handlers) list(c *gin.Context) {
 	out, err := h.svc.List(c.Request.Context(), identity.PrincipalFrom(c), c.Query("division"), c.Query("after"), c.Query("limit"),
 		httpx.Lang(c) == i18n.EN)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) get(c *gin.Context) {
@@ -110,11 +106,7 @@ func (h *Handlers) get(c *gin.Context) {
 		return
 	}
 	j, err := h.svc.Get(c.Request.Context(), identity.PrincipalFrom(c), id, httpx.Lang(c) == i18n.EN)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, j)
+	httpx.Respond(c, http.StatusOK, j, err)
 }
 
 func (h *Handlers) rejected(c *gin.Context) {
@@ -124,11 +116,7 @@ func (h *Handlers) rejected(c *gin.Context) {
 	}
 	out, err := h.svc.Rejected(c.Request.Context(), identity.PrincipalFrom(c), id, c.Query("after"), c.Query("limit"),
 		httpx.Lang(c) == i18n.EN)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) report(c *gin.Context) {

@@ -85,20 +85,12 @@ func (h *Handlers) list(c *gin.Context) {
 	page, err := h.svc.List(c.Request.Context(), identity.PrincipalFrom(c), ListParams{
 		Division: c.Query("division"), Query: c.Query("q"), Status: c.Query("status"), After: c.Query("after"), Limit: c.Query("limit"),
 	}, en(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, page)
+	httpx.Respond(c, http.StatusOK, page, err)
 }
 
 func (h *Handlers) grantable(c *gin.Context) {
 	out, err := h.svc.GrantableRoles(c.Request.Context(), identity.PrincipalFrom(c), en(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) get(c *gin.Context) {
@@ -109,16 +101,11 @@ func (h *Handlers) get(c *gin.Context) {
 
 func (h *Handlers) create(c *gin.Context) {
 	var req CreateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	out, err := h.svc.Create(c.Request.Context(), identity.PrincipalFrom(c), req, identity.MetaFrom(c), en(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	httpx.Respond(c, http.StatusCreated, out, err)
 }
 
 func (h *Handlers) update(c *gin.Context) {
@@ -180,23 +167,14 @@ func (h *Handlers) resetTOTP(c *gin.Context) {
 
 func (h *Handlers) settings(c *gin.Context) {
 	out, err := h.svc.SecuritySettings(c.Request.Context(), identity.PrincipalFrom(c), c.Param("code"))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) updateSettings(c *gin.Context) {
 	var req SecuritySettingsUpdate
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	out, err := h.svc.UpdateSecuritySettings(c.Request.Context(), identity.PrincipalFrom(c), c.Param("code"), req, identity.MetaFrom(c))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	httpx.Respond(c, http.StatusOK, out, err)
 }

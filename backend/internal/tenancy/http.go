@@ -115,11 +115,7 @@ func (h *Handlers) search(c *gin.Context) {
 
 func (h *Handlers) get(c *gin.Context) {
 	d, err := h.svc.Get(c.Request.Context(), h.principal(c), c.Param("code"))
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	httpx.Respond(c, http.StatusOK, d, err)
 }
 
 func (h *Handlers) children(c *gin.Context) {
@@ -129,39 +125,25 @@ func (h *Handlers) children(c *gin.Context) {
 		return
 	}
 	out, err := h.svc.ChildrenOf(c.Request.Context(), h.principal(c), c.Param("code"), c.Query("after"), limit)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	httpx.Respond(c, http.StatusOK, out, err)
 }
 
 func (h *Handlers) add(c *gin.Context) {
 	var req AddRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	d, err := h.svc.Add(c.Request.Context(), h.principal(c), req)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, d)
+	httpx.Respond(c, http.StatusCreated, d, err)
 }
 
 func (h *Handlers) update(c *gin.Context) {
 	var req UpdateRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	d, err := h.svc.Update(c.Request.Context(), h.principal(c), c.Param("code"), req)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	httpx.Respond(c, http.StatusOK, d, err)
 }
 
 func (h *Handlers) retire(c *gin.Context)     { h.status(c, h.svc.Retire) }
@@ -179,11 +161,7 @@ func (h *Handlers) status(c *gin.Context, do statusFunc) {
 		}
 	}
 	d, err := do(c.Request.Context(), h.principal(c), c.Param("code"), req)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, d)
+	httpx.Respond(c, http.StatusOK, d, err)
 }
 
 func (h *Handlers) provision(c *gin.Context) {
@@ -194,16 +172,11 @@ func (h *Handlers) provision(c *gin.Context) {
 		return
 	}
 	var req ProvisionRequest
-	if err := httpx.BindJSON(c, &req); err != nil {
-		httpx.Fail(c, err)
+	if !httpx.Bind(c, &req) {
 		return
 	}
 	out, err := h.svc.ProvisionCounty(c.Request.Context(), p, req)
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
+	httpx.Respond(c, http.StatusCreated, out, err)
 }
 
 func (h *Handlers) template(c *gin.Context) {
@@ -240,11 +213,7 @@ func (h *Handlers) importFile(c *gin.Context) {
 		httpx.Fail(c, importInvalid(ie, httpx.Lang(c) == i18n.EN))
 		return
 	}
-	if err != nil {
-		httpx.Fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+	httpx.Respond(c, http.StatusOK, res, err)
 }
 
 // importInvalid is the 422 answer to a refused import: the problems in the caller's

@@ -56,3 +56,12 @@ func decodeError(err error) error {
 		return E(http.StatusBadRequest, "bad_json", err.Error())
 	}
 }
+
+// Bind is BindJSON for handlers: on a bad body it answers with the error and reports false.
+func Bind(c *gin.Context, dst any) bool {
+	if err := BindJSON(c, dst); err != nil {
+		Fail(c, err)
+		return false
+	}
+	return true
+}
