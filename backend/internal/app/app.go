@@ -24,6 +24,7 @@ import (
 	"dibao/backend/internal/ledger"
 	"dibao/backend/internal/platform/config"
 	"dibao/backend/internal/platform/openapi"
+	"dibao/backend/internal/platform/ratelimit"
 	"dibao/backend/internal/platform/redisx"
 	"dibao/backend/internal/platform/secure"
 	"dibao/backend/internal/staff"
@@ -126,6 +127,8 @@ func New(d Deps) (*Server, error) {
 	// imports: the Excel ledger import (台账导入), run as background jobs.
 	s.imports = ledger.NewService(ledger.Config{DB: d.DB, Redis: d.Redis, RedisPrefix: d.RedisPrefix, Box: box, Guard: guard,
 		Now: d.Now, Logger: d.Logger})
+	cases := casework.NewService(d.DB, guard, calendar.NewService(d.DB, guard), box,
+		caseEnrolments{enrolments}, caseEnrolments{enrolments}, d.Now)
 	s.routes(routeDeps{identity: identity.NewHandlers(idSvc, d.Config.CookieSecure), guard: guard, spa: spa,
 		ledger:     ledger.NewHandlers(s.imports),
 		audit:      audit.NewHandlers(audit.NewService(d.DB, guard), identity.PrincipalFrom),
@@ -135,8 +138,9 @@ func New(d Deps) (*Server, error) {
 		benefit:    enrolment.NewHandlers(enrolments),
 		households: household.NewHandlers(household.NewService(d.DB, box, guard, files, d.Now)),
 		// cases: the application workflow; enrolment quotes its amounts and enrols on approval.
-		cases: casework.NewHandlers(casework.NewService(d.DB, guard, calendar.NewService(d.DB, guard), box,
-			caseEnrolments{enrolments}, caseEnrolments{enrolments}, d.Now))})
+		cases: casework.NewHandlers(cases),
+		// publicNotices: the portal's notices and objections, rate-limited per address in Redis.
+		publicNotices: casework.NewPublicHandlers(cases, ratelimit.New(d.Redis, d.RedisPrefix))})
 	return s, nil
 }
 

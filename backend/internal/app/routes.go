@@ -40,6 +40,8 @@ type routeDeps struct {
 	households *household.Handlers
 	// cases: the application workflow, deadlines, notices, relatives register, spot checks.
 	cases *casework.Handlers
+	// publicNotices: the public portal's running notices and objections to them.
+	publicNotices *casework.PublicHandlers
 }
 
 func (s *Server) routes(d routeDeps) {
@@ -70,6 +72,11 @@ func (s *Server) routes(d routeDeps) {
 	d.benefit.Register(authed)
 	d.households.Register(authed)
 	d.cases.Register(authed)
+
+	// The public portal (DESIGN.md 3.6, 4.4): no session and so no CSRF token; each
+	// handler limits its callers per address.
+	public := openapi.NewRouter(e.Group("/api/public/v1", noStore()), s.doc)
+	d.publicNotices.Register(public)
 
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c.Request.URL.Path) {

@@ -25,7 +25,8 @@ func NewHandlers(svc *Service) *Handlers { return &Handlers{svc: svc} }
 func (h *Handlers) Register(r *openapi.Router) {
 	const tag = "cases"
 	listDesc := "Query: division (default: the caller's broadest division), state (a state, several separated by commas, " +
-		"open (default) or all), queue=decision (cases awaiting the decision), after (next_cursor), limit (1–200, default 50). " +
+		"open (default) or all), queue=decision (cases awaiting the decision), household_id (one household's cases; " +
+		"400 unless a positive integer, none for a household outside the division), after (next_cursor), limit (1–200, default 50). " +
 		"Sorted by decision deadline; cases not yet accepted come last."
 	r.Handle(http.MethodGet, "/cases", openapi.Op{Summary: "Work list of cases", Tag: tag, Response: Page{},
 		Permission: "case:read", Description: listDesc}, h.list(h.svc.List))
@@ -224,7 +225,7 @@ func (h *Handlers) step(fn func(c *gin.Context, id int64) (Detail, error)) gin.H
 func (h *Handlers) list(fn func(ctx context.Context, p access.Principal, q ListParams) (Page, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		out, err := fn(c.Request.Context(), identity.PrincipalFrom(c), ListParams{Division: c.Query("division"), State: c.Query("state"), Queue: c.Query("queue"),
-			After: c.Query("after"), Limit: c.Query("limit")})
+			Household: c.Query("household_id"), After: c.Query("after"), Limit: c.Query("limit")})
 		httpx.Respond(c, http.StatusOK, out, err)
 	}
 }

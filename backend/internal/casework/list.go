@@ -54,6 +54,7 @@ type Summary struct {
 	RelativeFlag      bool        `json:"relative_flag" db:"relative_flag"`
 	Recommendation    *string     `json:"recommendation" db:"recommendation"`
 	ProposedAmountFen *int64      `json:"proposed_amount_fen" db:"proposed_amount_fen"`
+	AmountFen         *int64      `json:"amount_fen" db:"amount_fen"` // the approved monthly amount
 	DecidedOn         *civil.Date `json:"decided_on" db:"decided_on"`
 	CertificateNo     *string     `json:"certificate_no" db:"certificate_no"`
 	SpotCheckID       *int64      `json:"spot_check_id" db:"spot_check_id"`
@@ -72,8 +73,11 @@ type ListParams struct {
 	Division string // the working division (default: the caller's broadest)
 	State    string // a state, several separated by commas, "open" (default) or "all"
 	Queue    string // "decision": cases awaiting the decision
-	After    string
-	Limit    string
+	// Household narrows the list to one household's cases (its page lists them all with
+	// State "all"); a household outside the working division simply has none.
+	Household string
+	After     string
+	Limit     string
 }
 
 // Lists.
@@ -197,13 +201,20 @@ func (s *Service) list(ctx context.Context, p access.Principal, q ListParams, wh
 		}
 		where = append(where, "c.state = ANY("+arg(pq.Array(states))+")")
 	}
+	if q.Household != "" {
+		hid, err := strconv.ParseInt(q.Household, 10, 64)
+		if err != nil || hid <= 0 {
+			return Page{}, invalid("household_id", "household_id 须为户档案编号（正整数）", "household_id must be a household id (a positive integer)")
+		}
+		where = append(where, "c.household_id = "+arg(hid))
+	}
 	if q.After != "" {
 		where = append(where, fmt.Sprintf("(c.due_sort, c.id) > (%s, %s)", arg(afterDue), arg(afterID)))
 	}
 	query := `SELECT c.id, c.county_code, c.division_code, coalesce(d.name, '') AS village_name, c.household_id, h.head_name,
 			h.category, c.applicant_name, c.state, c.version, c.channel, c.submitted_at, c.accepted_on, c.due_on,
 			c.extension_reason IS NOT NULL AS extended, c.relative_flag, c.recommendation, c.proposed_amount_fen,
-			c.decided_on, c.certificate_no, c.spot_check_id, c.due_sort
+			c.amount_fen, c.decided_on, c.certificate_no, c.spot_check_id, c.due_sort
 		FROM cases c JOIN households h ON h.county_code = c.county_code AND h.id = c.household_id
 		LEFT JOIN divisions d ON d.code = c.division_code
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY c.due_sort, c.id LIMIT ` + arg(limit+1)

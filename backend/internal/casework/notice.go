@@ -16,7 +16,6 @@ import (
 	"dibao/backend/internal/identity"
 	"dibao/backend/internal/platform/civil"
 	"dibao/backend/internal/platform/db"
-	"dibao/backend/internal/platform/httpx"
 )
 
 // NoticeRequest is POST /cases/:id/notices: the notice goes up in the village for the
@@ -148,7 +147,7 @@ func (s *Service) RecordVillageObjection(ctx context.Context, p access.Principal
 		if err := checkObjection(&req.Content, &req.Objector); err != nil {
 			return change{}, err
 		}
-		objID, err := objectTo(ctx, w.tx, w.f.c, *n, "village", *req.ReceivedOn, req.Content, req.Objector, w.p.UserID, w.now)
+		objID, err := objectTo(ctx, w.tx, w.f.c, *n, "village", *req.ReceivedOn, req.Content, req.Objector, w.p.UserID, w.now, nil)
 		if err != nil {
 			return change{}, err
 		}
@@ -174,16 +173,25 @@ func checkObjection(content, objector *string) error {
 
 // objectTo records the objection and turns the case back: the notice is closed as
 // objected, the case's round moves on, evaluation becomes required and the proposal goes.
+// pub is what only a public objection has (nil for the village's).
 func objectTo(ctx context.Context, tx *sqlx.Tx, c Case, n Notice, source string, received civil.Date, content, objector string,
-	by int64, now any) (int64, error) {
+	by int64, now any, pub *publicParts) (int64, error) {
 	var recorder any
 	if by != 0 {
 		recorder = by
 	}
+	var phone any // NULL, not an empty byte string, when no phone was left
+	if pub == nil {
+		pub = &publicParts{}
+	} else if len(pub.PhoneEnc) > 0 {
+		phone = pub.PhoneEnc
+	}
 	var id int64
 	if err := tx.GetContext(ctx, &id, `INSERT INTO case_objections (county_code, case_id, notice_id, division_code, source,
-			received_on, content, objector, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		c.CountyCode, c.ID, n.ID, c.DivisionCode, source, received, content, objector, recorder, now); err != nil {
+			received_on, content, objector, recorded_by, recorded_at, phone_enc, phone_masked, receipt_code)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULLIF($13, '')) RETURNING id`,
+		c.CountyCode, c.ID, n.ID, c.DivisionCode, source, received, content, objector, recorder, now,
+		phone, pub.PhoneMasked, pub.Receipt); err != nil {
 		return 0, fmt.Errorf("casework: objection to notice %d: %w", n.ID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE case_notices SET status = 'objected', closed_at = $3
@@ -200,36 +208,43 @@ func objectTo(ctx context.Context, tx *sqlx.Tx, c Case, n Notice, source string,
 }
 
 // PublicObjection is an objection from the public portal (no account; anonymous allowed),
-// to a notice of a county.
+// to a notice of a county. Phone, optional, is for the village to call back.
 type PublicObjection struct {
 	County   string
 	NoticeID int64
 	Content  string
 	Objector string
+	Phone    string
 }
 
-// ObjectionReceipt answers a public objection.
+// ObjectionReceipt answers a public objection. ReceiptCode is what the objector quotes
+// when asking after it; the row's id stays inside (it would tell how many there are).
 type ObjectionReceipt struct {
-	ObjectionID int64      `json:"objection_id"`
+	ObjectionID int64      `json:"-"`
+	ReceiptCode string     `json:"receipt_code"`
 	ReceivedOn  civil.Date `json:"received_on"`
 }
 
 // RecordObjection records an objection from the public to a running notice, with the same
 // effect as one brought to the village. It needs no staff principal: the public portal
-// calls it (no route yet). It acts on the case's current version, so a staff action in
+// calls it (public_http.go). It acts on the case's current version, so a staff action in
 // flight on the old version is refused rather than lost.
 func (s *Service) RecordObjection(ctx context.Context, in PublicObjection, meta identity.Meta) (ObjectionReceipt, error) {
-	notFound := httpx.Msg(404, "notice_not_found", "公示不存在或已结束", "No such notice, or it has ended")
+	notFound := errNoticeNotFound()
 	if !countyPattern.MatchString(in.County) || in.NoticeID <= 0 {
 		return ObjectionReceipt{}, notFound
 	}
-	if err := checkObjection(&in.Content, &in.Objector); err != nil {
+	if err := in.check(); err != nil {
 		return ObjectionReceipt{}, err
 	}
 	now := s.now()
 	today := civil.Today(now)
+	pub, err := s.sealPublic(in, today)
+	if err != nil {
+		return ObjectionReceipt{}, err
+	}
 	var out ObjectionReceipt
-	err := db.WithScope(ctx, s.db, db.CountyScope(in.County), func(tx *sqlx.Tx) error {
+	err = db.WithScope(ctx, s.db, db.CountyScope(in.County), func(tx *sqlx.Tx) error {
 		var caseID int64
 		if err := tx.GetContext(ctx, &caseID, `SELECT case_id FROM case_notices WHERE county_code = $1 AND id = $2`,
 			in.County, in.NoticeID); err != nil {
@@ -248,9 +263,9 @@ func (s *Service) RecordObjection(ctx context.Context, in PublicObjection, meta 
 		}
 		n := f.openNotice()
 		if c.State != Noticed || n == nil || n.ID != in.NoticeID || today.Before(n.StartsOn) || today.After(n.EndsOn) {
-			return notFound
+			return errNoticeClosed()
 		}
-		objID, err := objectTo(ctx, tx, c, *n, "public", today, in.Content, in.Objector, 0, now)
+		objID, err := objectTo(ctx, tx, c, *n, "public", today, in.Content, in.Objector, 0, now, &pub)
 		if err != nil {
 			return err
 		}
@@ -262,7 +277,8 @@ func (s *Service) RecordObjection(ctx context.Context, in PublicObjection, meta 
 		if k, _ := res.RowsAffected(); k == 0 {
 			return errors.New("casework: case changed under its lock")
 		}
-		detail := map[string]any{"objection_id": objID, "notice_id": n.ID, "source": "public", "round": c.Round + 1}
+		detail := map[string]any{"objection_id": objID, "notice_id": n.ID, "source": "public", "round": c.Round + 1,
+			"receipt_code": pub.Receipt}
 		if err := insertEvent(ctx, tx, event{County: c.CountyCode, CaseID: c.ID, Division: c.DivisionCode, At: now,
 			Action: string(ActRecordObjection), From: c.State, To: Investigating, Opinion: in.Content, Detail: detail}); err != nil {
 			return err
@@ -272,7 +288,7 @@ func (s *Service) RecordObjection(ctx context.Context, in PublicObjection, meta 
 			RequestID: meta.RequestID, ClientIP: meta.ClientIP, Detail: detail}); err != nil {
 			return err
 		}
-		out = ObjectionReceipt{ObjectionID: objID, ReceivedOn: today}
+		out = ObjectionReceipt{ObjectionID: objID, ReceiptCode: pub.Receipt, ReceivedOn: today}
 		return nil
 	})
 	return out, err

@@ -158,6 +158,9 @@ type Objection struct {
 	Content    string     `json:"content" db:"content"`
 	Objector   string     `json:"objector" db:"objector"`
 	RecordedAt time.Time  `json:"recorded_at" db:"recorded_at"`
+	// From the public portal only: the objector's phone, masked, and their receipt code.
+	PhoneMasked string  `json:"phone_masked" db:"phone_masked"`
+	ReceiptCode *string `json:"receipt_code" db:"receipt_code"`
 }
 
 // Event is one entry of the case's timeline.
@@ -172,6 +175,18 @@ type Event struct {
 	Opinion     string          `json:"opinion" db:"opinion"`
 	Attachments pq.Int64Array   `json:"attachments" db:"attachments"`
 	Detail      json.RawMessage `json:"detail" db:"detail"`
+	// AttachmentFiles names the attachments, in the order of Attachments, so the timeline
+	// can offer them for download (a removed one is named but no longer served).
+	AttachmentFiles []EventFile `json:"attachment_files" db:"-"`
+}
+
+// EventFile is a registry attachment named on a timeline entry.
+type EventFile struct {
+	ID          int64  `json:"id" db:"id"`
+	FileName    string `json:"file_name" db:"file_name"`
+	ContentType string `json:"content_type" db:"content_type"`
+	SizeBytes   int64  `json:"size_bytes" db:"size_bytes"`
+	Removed     bool   `json:"removed" db:"removed"`
 }
 
 // caseFile is a case with everything recorded on it.
@@ -252,19 +267,53 @@ func loadFile(ctx context.Context, tx *sqlx.Tx, c Case) (*caseFile, error) {
 		WHERE county_code = $1 AND case_id = $2 ORDER BY id`, county, id); err != nil {
 		return nil, wrap("notices", err)
 	}
-	if err := tx.SelectContext(ctx, &f.objections, `SELECT id, notice_id, source, received_on, content, objector, recorded_at
-		FROM case_objections WHERE county_code = $1 AND case_id = $2 ORDER BY id`, county, id); err != nil {
+	if err := tx.SelectContext(ctx, &f.objections, `SELECT id, notice_id, source, received_on, content, objector, recorded_at,
+		phone_masked, receipt_code FROM case_objections WHERE county_code = $1 AND case_id = $2 ORDER BY id`, county, id); err != nil {
 		return nil, wrap("objections", err)
 	}
 	if err := tx.SelectContext(ctx, &f.events, `SELECT id, at, actor_id, actor_name, action, from_state, to_state, opinion,
 		attachments, detail FROM case_events WHERE county_code = $1 AND case_id = $2 ORDER BY id`, county, id); err != nil {
 		return nil, wrap("timeline", err)
 	}
+	if err := nameEventFiles(ctx, tx, c, f.events); err != nil {
+		return nil, wrap("timeline attachments", err)
+	}
 	var err error
 	if f.related, err = relatedStaff(ctx, tx, county, c.HouseholdID); err != nil {
 		return nil, wrap("relatives", err)
 	}
 	return f, nil
+}
+
+// nameEventFiles fills in the names of the attachments the timeline's entries cite, with
+// one query for the whole timeline.
+func nameEventFiles(ctx context.Context, tx *sqlx.Tx, c Case, events []Event) error {
+	var ids []int64
+	for i := range events {
+		events[i].AttachmentFiles = []EventFile{}
+		ids = append(ids, events[i].Attachments...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var files []EventFile
+	if err := tx.SelectContext(ctx, &files, `SELECT id, file_name, content_type, size_bytes, deleted_at IS NOT NULL AS removed
+		FROM household_attachments WHERE county_code = $1 AND household_id = $2 AND id = ANY($3)`,
+		c.CountyCode, c.HouseholdID, pq.Array(ids)); err != nil {
+		return err
+	}
+	byID := make(map[int64]EventFile, len(files))
+	for _, f := range files {
+		byID[f.ID] = f
+	}
+	for i := range events {
+		for _, id := range events[i].Attachments {
+			if f, ok := byID[id]; ok {
+				events[i].AttachmentFiles = append(events[i].AttachmentFiles, f)
+			}
+		}
+	}
+	return nil
 }
 
 const noticeColumns = `id, case_id, round, starts_on, ends_on, head_name, village_name, covered_people, monthly_amount_fen,

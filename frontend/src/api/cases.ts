@@ -191,7 +191,18 @@ export interface TimelineEvent {
   to_state: CaseState
   opinion: string
   attachments: number[]
+  /** The attachments named, in the order of attachments; a removed one is no longer served. */
+  attachment_files: EventFile[]
   detail: Record<string, unknown>
+}
+
+/** A registry attachment cited on a timeline entry (download it from the household). */
+export interface EventFile {
+  id: number
+  file_name: string
+  content_type: string
+  size_bytes: number
+  removed: boolean
 }
 
 export interface CaseDetail {
@@ -259,6 +270,8 @@ export interface CaseSummary {
   relative_flag: boolean
   recommendation: 'approve' | 'deny' | null
   proposed_amount_fen: number | null
+  /** The approved monthly amount. */
+  amount_fen: number | null
   decided_on: string | null
   certificate_no: string | null
   spot_check_id: number | null
@@ -276,6 +289,8 @@ export interface CaseQuery {
   /** A state, several joined by commas, 'open' (default) or 'all'. */
   state?: string
   queue?: 'decision'
+  /** One household's cases. */
+  household_id?: number
   after?: string
   limit?: number
 }
@@ -358,18 +373,24 @@ export interface SubmitRequest {
   authorisation_signed_on: string
   authorisation_attachment_id?: number | null
   opinion?: string
+  attachments?: number[]
+}
+
+/** Registry attachments of the case's household that back a step (their ids). */
+interface Attached {
+  attachments?: number[]
 }
 
 /** The body of each step, by the step's path. */
 export interface StepBodies {
-  accept: { opinion?: string }
-  'not-accept': { reason: string }
-  'start-investigation': { opinion?: string }
-  checks: { department: string; result: CheckResult; findings?: string; checked_on: string }
-  visits: { visited_on: string; investigator_ids: number[]; findings: string }
-  'county-visits': { visited_on: string; investigator_ids: number[]; findings: string }
-  'refer-evaluation': { opinion?: string }
-  evaluations: {
+  accept: { opinion?: string } & Attached
+  'not-accept': { reason: string } & Attached
+  'start-investigation': { opinion?: string } & Attached
+  checks: { department: string; result: CheckResult; findings?: string; checked_on: string } & Attached
+  visits: { visited_on: string; investigator_ids: number[]; findings: string } & Attached
+  'county-visits': { visited_on: string; investigator_ids: number[]; findings: string } & Attached
+  'refer-evaluation': { opinion?: string } & Attached
+  evaluations: Attached & {
     held_on: string
     members: PanelMember[]
     votes_for: number
@@ -377,14 +398,14 @@ export interface StepBodies {
     votes_abstain: number
     minutes: string
   }
-  proposal: { recommendation: 'approve' | 'deny'; opinion?: string; reason?: string }
-  'sign-off': { opinion?: string }
-  return: { opinion: string }
+  proposal: { recommendation: 'approve' | 'deny'; opinion?: string; reason?: string } & Attached
+  'sign-off': { opinion?: string } & Attached
+  return: { opinion: string } & Attached
   notices: { starts_on?: string; ends_on?: string; opinion?: string }
   objections: { received_on: string; content: string; objector?: string }
-  approve: { opinion?: string }
-  deny: { reason: string }
-  extend: { reason: string }
+  approve: { opinion?: string } & Attached
+  deny: { reason: string } & Attached
+  extend: { reason: string } & Attached
 }
 export type Step = keyof StepBodies
 

@@ -4,6 +4,7 @@ import { householdsEn } from './households.en'
 import { mfaEn, usersEn } from './users.en'
 import { benefitEn } from './benefit.en'
 import { casesEn } from './cases.en'
+import { portalEn } from './portal.en'
 import { ledgerEn } from './ledger.en'
 
 const en: MessageSchema = {
@@ -375,6 +376,7 @@ const en: MessageSchema = {
   households: householdsEn,
   benefit: benefitEn,
   cases: casesEn,
+  portal: portalEn,
   ledger: ledgerEn,
 }
 

@@ -172,6 +172,7 @@ export const householdsEn = {
     amountTooLarge: 'The amount is too large',
     fileType: 'An attachment must be a JPEG or PNG image or a PDF file',
     fileTooLarge: 'An attachment may be at most 10 MB',
+    fileEmpty: 'The file is empty',
   },
   reveal: {
     title: 'Show in full',

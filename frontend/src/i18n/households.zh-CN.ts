@@ -172,6 +172,7 @@ export const householdsZh = {
     amountTooLarge: '金额过大',
     fileType: '附件只能是 JPEG、PNG 图片或 PDF 文件',
     fileTooLarge: '附件不能超过 10 MB',
+    fileEmpty: '文件是空的',
   },
   reveal: {
     title: '查看完整信息',

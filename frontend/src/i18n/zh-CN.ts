@@ -4,6 +4,7 @@ import { householdsZh } from './households.zh-CN'
 import { mfaZh, usersZh } from './users.zh-CN'
 import { benefitZh } from './benefit.zh-CN'
 import { casesZh } from './cases.zh-CN'
+import { portalZh } from './portal.zh-CN'
 import { ledgerZh } from './ledger.zh-CN'
 
 const zhCN = {
@@ -375,6 +376,7 @@ const zhCN = {
   households: householdsZh,
   benefit: benefitZh,
   cases: casesZh,
+  portal: portalZh,
   ledger: ledgerZh,
 }
 

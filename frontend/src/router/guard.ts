@@ -7,6 +7,8 @@ declare module 'vue-router' {
     title?: string
     /** Reachable without signing in. */
     public?: boolean
+    /** For visitors without an account (the public portal): no session is asked for. */
+    sessionless?: boolean
     /** Permission the user must hold. */
     permission?: string
   }

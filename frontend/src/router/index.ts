@@ -10,6 +10,8 @@ export const router = createRouter({
 })
 
 router.beforeEach(async (to) => {
+  // The public portal is for people without an account: it never asks about a session.
+  if (to.meta.public && to.meta.sessionless) return true
   const session = useSessionStore()
   if (!session.checked) {
     try {

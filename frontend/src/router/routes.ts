@@ -28,6 +28,21 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/cases/NoticePrintView.vue'),
     meta: { title: 'cases.notices.board', permission: 'notice:read' },
   },
+  // The public portal (公示查询与异议): its own plain layout, no sign-in, no session asked for.
+  {
+    path: '/public',
+    component: () => import('@/layouts/PublicLayout.vue'),
+    meta: { public: true, sessionless: true },
+    children: [
+      { path: '', redirect: { name: 'public-notices' } },
+      {
+        path: 'notices',
+        name: 'public-notices',
+        component: () => import('@/views/public/PublicNoticesView.vue'),
+        meta: { public: true, sessionless: true, title: 'portal.heading' },
+      },
+    ],
+  },
   // Listed before the layout so that an unknown address matches it, not "forbidden".
   {
     path: '/:pathMatch(.*)*',

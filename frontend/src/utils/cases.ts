@@ -1,4 +1,5 @@
-import type { CaseState, PanelMember } from '@/api/cases'
+import type { CaseState, CaseSummary, EventFile, PanelMember, TimelineEvent } from '@/api/cases'
+import type { HouseholdStatus } from '@/api/households'
 
 // Pure helpers of the case screens, unit-tested in tests/unit/cases.spec.ts.
 
@@ -107,4 +108,53 @@ export function civilDate(iso: string, locale: string): string {
   if (!locale.startsWith('zh')) return iso
   const [y, m, d] = iso.split('-')
   return `${y}年${Number(m)}月${Number(d)}日`
+}
+
+/** Whether a case is still being handled: not yet decided, refused or turned away. */
+export function isOpenCase(s: CaseState): boolean {
+  return s !== 'approved' && s !== 'denied' && s !== 'not_accepted'
+}
+
+/**
+ * Whether a new application may be started from a household's page: the user may submit,
+ * the household's cases are known (null while loading or when they could not be loaded)
+ * and none is open, and the household is not already a beneficiary. The server refuses
+ * the same (case_already_open, household_enrolled); this only keeps the button away.
+ */
+export function mayApply(canSubmit: boolean, status: HouseholdStatus, cases: readonly { state: CaseState }[] | null): boolean {
+  if (!canSubmit || cases === null) return false
+  if (status !== 'registered' && status !== 'exited') return false
+  return !cases.some((c) => isOpenCase(c.state))
+}
+
+/** What came of an application, for the household's list: a key of cases.householdCases.result and its values. */
+export function caseResult(c: Pick<CaseSummary, 'state' | 'amount_fen' | 'certificate_no' | 'decided_on'>): {
+  key: 'approved' | 'denied' | 'notAccepted' | 'pending'
+  amountFen?: number
+  certificateNo?: string
+  date?: string
+} {
+  switch (c.state) {
+    case 'approved':
+      return { key: 'approved', amountFen: c.amount_fen ?? 0, certificateNo: c.certificate_no ?? '', date: c.decided_on ?? '' }
+    case 'denied':
+      return { key: 'denied', date: c.decided_on ?? '' }
+    case 'not_accepted':
+      return { key: 'notAccepted' }
+    default:
+      return { key: 'pending' }
+  }
+}
+
+/** A household's cases, the latest application first. */
+export function latestFirst<T extends { submitted_at: string; id: number }>(cases: readonly T[]): T[] {
+  return [...cases].sort((a, b) => Date.parse(b.submitted_at) - Date.parse(a.submitted_at) || b.id - a.id)
+}
+
+/**
+ * The attachments cited when a visit or an evaluation was recorded: the timeline entry
+ * whose detail names it (visit_id, evaluation_id) holds them.
+ */
+export function filesOf(timeline: readonly TimelineEvent[], key: 'visit_id' | 'evaluation_id', id: number): EventFile[] {
+  return timeline.find((e) => e.detail?.[key] === id)?.attachment_files ?? []
 }

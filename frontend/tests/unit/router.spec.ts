@@ -61,6 +61,15 @@ describe('router guard', () => {
   it('matches unknown addresses to the 404 page', () => {
     expect(router.resolve('/no/such/page').name).toBe('not-found')
   })
+
+  it('lets anyone, signed in or not, reach the public notices without a session', () => {
+    const page = to('/public/notices?county=330523')
+    expect(page.name).toBe('public-notices')
+    expect(page.meta.sessionless).toBe(true)
+    expect(decide(page, signedOut)).toBe(true)
+    expect(decide(page, signedIn([]))).toBe(true)
+    expect(router.resolve('/public').matched.length).toBeGreaterThan(0)
+  })
 })
 
 describe('safeRedirect', () => {

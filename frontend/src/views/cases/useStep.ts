@@ -4,16 +4,26 @@ import type { CaseDetail } from '@/api/cases'
 
 /**
  * Runs one step of a case from a dialog: the saving flag, the server's message when it
- * refuses (in the dialog, unless the app already told the user), and the field it names.
+ * refuses (in the dialog, unless the app already told the user), and the field it names;
+ * and the registry attachments the step cites (AttachmentUpload's v-model), with whether
+ * one is still going up.
  */
 export function useStep() {
   const saving = ref(false)
   const error = ref('')
   const field = ref('')
+  const attachments = ref<number[]>([])
+  const uploading = ref(false)
 
   function reset() {
     error.value = ''
     field.value = ''
+  }
+
+  /** A dialog opening: no error and no attachments yet. */
+  function start() {
+    reset()
+    attachments.value = []
   }
 
   async function run(call: () => Promise<CaseDetail>): Promise<CaseDetail | null> {
@@ -32,5 +42,5 @@ export function useStep() {
     }
   }
 
-  return { saving, error, field, reset, run }
+  return { saving, error, field, attachments, uploading, reset, start, run }
 }
