@@ -211,12 +211,14 @@ func (s *Service) list(ctx context.Context, p access.Principal, q ListParams, wh
 	if q.After != "" {
 		where = append(where, fmt.Sprintf("(c.due_sort, c.id) > (%s, %s)", arg(afterDue), arg(afterID)))
 	}
-	query := `SELECT c.id, c.county_code, c.division_code, coalesce(d.name, '') AS village_name, c.household_id, h.head_name,
+	// The village's name by key per row (not a join, which the planner may answer by
+	// hashing every division on the platform; see household/list.go).
+	query := `SELECT c.id, c.county_code, c.division_code,
+			coalesce((SELECT d.name FROM divisions d WHERE d.code = c.division_code), '') AS village_name, c.household_id, h.head_name,
 			h.category, c.applicant_name, c.state, c.version, c.channel, c.submitted_at, c.accepted_on, c.due_on,
 			c.extension_reason IS NOT NULL AS extended, c.relative_flag, c.recommendation, c.proposed_amount_fen,
 			c.amount_fen, c.decided_on, c.certificate_no, c.spot_check_id, c.due_sort
 		FROM cases c JOIN households h ON h.county_code = c.county_code AND h.id = c.household_id
-		LEFT JOIN divisions d ON d.code = c.division_code
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY c.due_sort, c.id LIMIT ` + arg(limit+1)
 	page := Page{Items: []Summary{}}
 	err = db.WithScope(ctx, s.db, db.Scope{County: access.CountyOf(div), Division: div}, func(tx *sqlx.Tx) error {
