@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type Browser, type Page } from '@playwright/test'
 import { me, screenshot, signIn } from './helpers'
 
-// A township clerk of 梅溪镇 starts an application from the household's own page and lands
-// on the new case; then records the home visit with a photo uploaded in the dialog, which
-// the timeline offers for download. The household is registered here, with ID numbers no
-// other spec uses (born 1963 and 1966), so the other specs' data stay as they expect.
+// A township clerk of 梅溪镇 starts an application from the household's own page, with the
+// scan of the signed authorisation, and lands on the new case, which offers the scan; then
+// records the home visit with a photo uploaded in the dialog, which the timeline offers for
+// download. The township leader, who may attach files but not delete them from the
+// household, signs off with a file of their own. The households are registered here, with
+// ID numbers no other spec uses (born 1963 and 1966; 1964 and 1967), so the other specs'
+// data stay as they expect.
 
 /** A valid ID number (GB 11643) of 安吉县 born on birth (YYYYMMDD). */
 function idNumber(birth: string, seq: number): string {
@@ -31,6 +34,9 @@ const photo = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
   'base64',
 )
+
+/** A small PDF (told by its content). */
+const pdf = Buffer.from('%PDF-1.4\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n')
 
 async function shot(page: Page, name: string) {
   await page.waitForTimeout(400) // let transitions settle
@@ -60,12 +66,24 @@ test('from the household page a new application; a home visit with an uploaded p
   await expect(submit).toBeVisible()
   await expect(submit.getByTestId('submit-household')).toContainText(head) // chosen already, and fixed
   await submit.getByTestId('submit-reason').fill('户主腰椎病，不能从事重体力劳动。')
+  // The signed authorisation's scan, filed with the household as an authorisation.
+  await submit.getByTestId('submit-authorisation').locator('input[type=file]').setInputFiles({ name: '授权书.pdf', mimeType: 'application/pdf', buffer: pdf })
+  await expect(submit.getByTestId('submit-authorisation-授权书.pdf').getByRole('link', { name: '授权书.pdf' })).toBeVisible()
+  await expect(submit.getByTestId('submit-authorisation-kind')).toHaveCount(0) // always an authorisation
   await shot(page, 'household-new-application')
   await submit.getByTestId('submit-confirm').click()
   await expect(page).toHaveURL(/\/cases\/\d+$/)
   await expect(page.getByTestId('case-state')).toHaveText('已申请')
   await expect(page.getByTestId('case-title')).toContainText(head)
   const caseId = Number(page.url().split('/').pop())
+  // The case page offers the scan where it shows the authorisation.
+  await expect(page.getByTestId('case-authorisation')).toContainText('签署')
+  const scanLink = page.getByTestId('case-authorisation-scan').getByTestId('file-授权书.pdf')
+  await expect(scanLink).toBeVisible()
+  const [scan] = await Promise.all([page.waitForEvent('download'), scanLink.click()])
+  expect(readFileSync(await scan.path()).equals(pdf)).toBe(true)
+  const filed = await api<{ attachments: { file_name: string; kind: string }[] }>(page, 'GET', `/api/v1/households/${household.id}`)
+  expect(filed.attachments).toContainEqual(expect.objectContaining({ file_name: '授权书.pdf', kind: 'authorisation' }))
 
   // Accepted and under investigation (the steps under test come next).
   for (const step of ['accept', 'start-investigation']) {
@@ -119,4 +137,75 @@ test('from the household page a new application; a home visit with an uploaded p
   await expect(page.getByTestId('attachment-入户照片.png')).toBeVisible()
   await page.getByTestId(`household-case-${caseId}`).click()
   await expect(page).toHaveURL(new RegExp(`/cases/${caseId}$`))
+})
+
+async function staffPage(browser: Browser, user: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage()
+  await signIn(page, user)
+  return page
+}
+
+test('the township leader signs off with a file the timeline names; a file left out stays with the household', async ({ browser, page }) => {
+  test.setTimeout(120_000)
+  const [clerk, village] = [await staffPage(browser, 'ax.clerk'), await staffPage(browser, 'ax.village')]
+  const name = `柏秋生${run}`
+  const household = await api<{ id: number }>(clerk, 'POST', '/api/v1/households', {
+    division_code: '330523101201', category: 'rural', address: '梅溪村 5 组 3 号',
+    members: [
+      { name, id_number: idNumber('19640811', 101 + 2 * (run % 400)), relation: 'self', labour_capacity: 'partial' },
+      { name: `${name.slice(0, 1)}月娥`, id_number: idNumber('19670302', 100 + 2 * (run % 400)), relation: 'spouse', labour_capacity: 'none' },
+    ],
+    incomes: [{ kind: 'farming', source: '茶园', monthly_fen: 50000 }],
+  })
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+  const created = await api<{ id: number }>(village, 'POST', '/api/v1/cases', { household_id: household.id, channel: 'village', authorisation_signed_on: today })
+  const caseId = created.id
+  const step = async (as: Page, path: string, body: Record<string, unknown> = {}) => {
+    const c = await api<{ version: number }>(as, 'GET', `/api/v1/cases/${caseId}`)
+    return api<{ version: number; visits: { id: number }[] }>(as, 'POST', `/api/v1/cases/${caseId}/${path}`, { version: c.version, ...body })
+  }
+  await step(clerk, 'accept')
+  await step(clerk, 'start-investigation')
+  await step(clerk, 'checks', { department: '公安（车辆）', result: 'consistent', checked_on: today })
+  const ids = [(await me(clerk)).body.user.id, (await me(village)).body.user.id]
+  const v = await step(clerk, 'visits', { visited_on: today, findings: '入户核实，情况属实。', investigator_ids: ids })
+  await step(village, `visits/${v.visits[v.visits.length - 1].id}/sign`)
+  await step(clerk, 'proposal', { recommendation: 'approve', opinion: '家庭人均收入低于保障标准，拟纳入农村低保。' })
+  for (const p of [clerk, village]) await p.context().close()
+
+  await signIn(page, 'ax.leader')
+  await page.goto(`/cases/${caseId}`)
+  await expect(page.getByTestId('case-state')).toHaveText('调查核实')
+  await page.getByTestId('action-sign_off').click()
+  const dialog = page.getByRole('dialog', { name: '签署审核意见' })
+  await expect(dialog).toBeVisible()
+  await dialog.getByTestId('dialog-text').fill('同意，审批表附后。')
+  const input = dialog.getByTestId('attachment-upload').locator('input[type=file]')
+  await input.setInputFiles({ name: '乡镇审批表.pdf', mimeType: 'application/pdf', buffer: pdf })
+  await expect(dialog.getByTestId('attachment-upload-乡镇审批表.pdf').getByRole('link', { name: '乡镇审批表.pdf' })).toBeVisible()
+  await input.setInputFiles({ name: '误传照片.png', mimeType: 'image/png', buffer: photo })
+  const extra = dialog.getByTestId('attachment-upload-误传照片.png')
+  await expect(extra.getByRole('link', { name: '误传照片.png' })).toBeVisible()
+  // The leader may not delete from the household: the × only leaves the file out of this step.
+  const leaveOut = extra.getByRole('button', { name: '不随本次办理提交 误传照片.png（仍保留在户档案中）' })
+  await expect(leaveOut).toBeVisible()
+  await shot(page, 'case-signoff-attachment')
+  await leaveOut.click()
+  await expect(extra).toHaveCount(0)
+  await dialog.getByTestId('dialog-confirm').click()
+  await expect(dialog).toBeHidden()
+  await expect(page.getByTestId('case-state')).toHaveText('乡镇已审核')
+
+  // The sign-off's entry on the timeline names the leader's file, not the one left out.
+  const timeline = page.getByTestId('case-timeline')
+  const entry = timeline.locator('.el-timeline-item').filter({ hasText: '周海燕' }).filter({ hasText: '签署审核意见' })
+  await expect(entry.getByTestId('file-乡镇审批表.pdf')).toBeVisible()
+  await expect(timeline).not.toContainText('误传照片.png')
+  await entry.scrollIntoViewIfNeeded()
+  await shot(page, 'case-signoff-timeline')
+  const [download] = await Promise.all([page.waitForEvent('download'), entry.getByTestId('file-乡镇审批表.pdf').click()])
+  expect(readFileSync(await download.path()).equals(pdf)).toBe(true)
+  // Both files are on the household's record, under the leader's name.
+  const h = await api<{ attachments: { file_name: string; uploaded_by: string }[] }>(page, 'GET', `/api/v1/households/${household.id}`)
+  expect(h.attachments.map((a) => `${a.file_name}:${a.uploaded_by}`).sort()).toEqual(['乡镇审批表.pdf:周海燕', '误传照片.png:周海燕'])
 })

@@ -4,7 +4,8 @@ import { fillSignIn, me, screenshot, signIn } from './helpers'
 // The public side of notices (公示查询与异议): a visitor without an account opens the
 // portal from the sign-in page, picks the county, sees the households on notice (the demo's
 // running notice among them) and objects to one, anonymously, getting a receipt code. The
-// caseworker then finds that case back in investigation, the objection on its timeline.
+// caseworker then finds that case back in investigation, the objection on its timeline and
+// with its receipt code and the masked phone among the notice's objections.
 // The notice objected to is this spec's own, brought to notice through the staff API, so
 // that the demo's notices and the other specs' cases stay as they are.
 
@@ -141,9 +142,16 @@ test('a visitor objects to a notice on the portal and the case goes back to inve
   await expect(timeline).toContainText('群众（公示平台）')
   await expect(timeline).toContainText('反映该户儿子在杭州开网店')
   await expect(page.getByTestId('case-notices')).toContainText('有异议')
-  await expect(page.getByTestId('case-notices')).toContainText('群众反映')
+  // The objection on the case page: from the public page, with its receipt code and the
+  // phone left, masked.
+  const objection = page.getByTestId('case-notices').locator('.case__objection').filter({ hasText: '反映该户儿子在杭州开网店' })
+  await expect(objection).toContainText('来自公示网页')
+  await expect(objection.getByTestId('objection-receipt')).toHaveText(receipt)
+  await expect(objection.getByTestId('objection-phone')).toHaveText('139****1111')
+  await expect(objection).not.toContainText('13957201111')
   const detail = await api<{ objections: { receipt_code: string; phone_masked: string; source: string }[] }>(page, 'GET', `/api/v1/cases/${caseId}`)
   expect(detail.objections).toMatchObject([{ source: 'public', receipt_code: receipt, phone_masked: '139****1111' }])
+  await objection.scrollIntoViewIfNeeded()
   await page.waitForTimeout(300)
   await screenshot(page, 'public-objection-staff')
 })

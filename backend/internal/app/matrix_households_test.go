@@ -15,7 +15,8 @@ import (
 // The registry's routes in the cross-tenant matrix. The object is a household of 梅溪村
 // (330523101201): outside 安吉县, 梅溪镇 or 梅溪村 it does not exist (404). The finance
 // officer sees the county but holds no household permission (403); the village worker reads
-// households but may not reveal a masked value or change attachments (403).
+// households and may attach files but may not reveal a masked value or remove an attachment
+// (403); the inspector reads households but may not attach files (403).
 func init() {
 	var seq atomic.Int64
 	const village = "330523101201"
@@ -48,7 +49,7 @@ func init() {
 	onHousehold("PUT", "", "ax.finance", func() any { return body(1) })
 	onHousehold("GET", "/history", "ax.finance", nil)
 	onHousehold("POST", "/reveal", "ax.village", func() any { return map[string]any{"field": "phone"} })
-	onHousehold("POST", "/attachments", "ax.village", nil)
+	onHousehold("POST", "/attachments", "ax.inspector", nil)
 
 	onAttachment := func(method string) {
 		registerRoute(routeCase{Method: method, Route: "/api/v1/households/:id/attachments/:aid", Kind: kindTenant,

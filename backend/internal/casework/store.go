@@ -316,6 +316,20 @@ func nameEventFiles(ctx context.Context, tx *sqlx.Tx, c Case, events []Event) er
 	return nil
 }
 
+// attachmentFile names attachment id of the case's household (nil if there is none).
+func attachmentFile(ctx context.Context, tx *sqlx.Tx, c Case, id int64) (*EventFile, error) {
+	var f EventFile
+	err := tx.GetContext(ctx, &f, `SELECT id, file_name, content_type, size_bytes, deleted_at IS NOT NULL AS removed
+		FROM household_attachments WHERE county_code = $1 AND household_id = $2 AND id = $3`, c.CountyCode, c.HouseholdID, id)
+	if db.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
 const noticeColumns = `id, case_id, round, starts_on, ends_on, head_name, village_name, covered_people, monthly_amount_fen,
 	category, text, status, posted_at`
 

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"dibao/backend/internal/household"
@@ -49,10 +50,13 @@ type Detail struct {
 	DecisionDelegated  bool                `json:"decision_delegated"`
 }
 
-// Authorisation is the household's signed authorisation for the economic check.
+// Authorisation is the household's signed authorisation for the economic check, and its
+// scan when one was attached (named so the case page can offer it; a scan removed from
+// the registry since is still named, marked removed).
 type Authorisation struct {
 	SignedOn     civil.Date `json:"signed_on"`
 	AttachmentID *int64     `json:"attachment_id"`
+	File         *EventFile `json:"file"`
 }
 
 // IncomeFigures is the household's counted income as the registry holds it now, and as
@@ -123,6 +127,11 @@ func (s *Service) detail(ctx context.Context, w *work) (Detail, error) {
 		SpotCheckID: c.SpotCheckID, Recused: f.relatedTo(w.p.UserID), Timeline: f.events,
 		PendingSignatures: f.unsignedVisits(w.p.UserID), NoticeDays: w.st.NoticeDays, ExtendedWorkdays: w.st.ExtendedWorkdays,
 		DecisionDelegated: w.st.DecisionDelegated}
+	if c.AuthorisationAttachmentID != nil {
+		if d.Authorisation.File, err = attachmentFile(ctx, w.tx, c, *c.AuthorisationAttachmentID); err != nil {
+			return Detail{}, fmt.Errorf("casework: authorisation scan of case %d: %w", c.ID, err)
+		}
+	}
 	d.Income = IncomeFigures{HouseholdSize: len(h.Members), CountedMonthlyFen: h.CountedMonthlyIncome(),
 		ProposalPerCapitaFen: c.PerCapitaIncomeFen, ProposalHouseholdSize: c.HouseholdSize}
 	if n := int64(len(h.Members)); n > 0 {

@@ -30,8 +30,9 @@ type Upload struct {
 }
 
 // AddAttachment stores a scan or photo with household id. The caller must be allowed to
-// update the household; the type is told by the content (JPEG, PNG or PDF) and the size is
-// at most 10 MiB.
+// attach files to the household (household:attach, which every role that takes a step of a
+// case holds, so each step can carry its papers); the type is told by the content (JPEG,
+// PNG or PDF) and the size is at most 10 MiB.
 //
 // read gives the upload; it is called only once the caller is known to be allowed, so a
 // refused request's body is never read, let alone stored.
@@ -42,7 +43,7 @@ func (s *Service) AddAttachment(ctx context.Context, p access.Principal, id int6
 		if err != nil {
 			return err
 		}
-		if err := s.guard.Require(ctx, p, h.DivisionCode, "household", idStr(id), "update"); err != nil {
+		if err := s.guard.Require(ctx, p, h.DivisionCode, "household", idStr(id), "attach"); err != nil {
 			return err
 		}
 		up, err := read()
@@ -114,7 +115,8 @@ func (s *Service) OpenAttachment(ctx context.Context, p access.Principal, id, ai
 }
 
 // DeleteAttachment removes attachment aid from household id (a soft delete: the row keeps
-// who removed it and when; the file is no longer served).
+// who removed it and when; the file is no longer served). It needs household:update, not
+// attach: a file other steps may cite is the registry's to withdraw.
 func (s *Service) DeleteAttachment(ctx context.Context, p access.Principal, id, aid int64, meta identity.Meta) error {
 	return s.inTx(ctx, p, func(tx *sqlx.Tx, county string) error {
 		h, err := s.target(ctx, tx, p, county, id, true)

@@ -50,7 +50,7 @@ func (h *Handlers) Register(r *openapi.Router) {
 		Request: RevealRequest{}, Response: Revealed{}, Permission: "household:reveal",
 		Description: "field: id_number (with member_id), phone or bank_account. Every reveal is written to the audit log."}, h.reveal)
 	r.Handle(http.MethodPost, "/households/:id/attachments", openapi.Op{Summary: "Add an attachment", Tag: tag,
-		Response: Attachment{}, Status: http.StatusCreated, Permission: "household:update",
+		Response: Attachment{}, Status: http.StatusCreated, Permission: "household:attach",
 		Description: "multipart/form-data: kind (id_copy, authorisation, photo, other; before the file), file. JPEG, PNG or PDF " +
 			"as told by the content (415 attachment_type otherwise), at most 10 MB (413 attachment_too_large)."}, h.addAttachment)
 	r.Handle(http.MethodGet, "/households/:id/attachments/:aid", openapi.Op{Summary: "Download an attachment", Tag: tag,

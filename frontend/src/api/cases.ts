@@ -167,6 +167,10 @@ export interface Objection {
   content: string
   objector: string
   recorded_at: string
+  /** From the public portal only: the objector's phone, masked ('' when none was left). */
+  phone_masked: string
+  /** From the public portal only: the receipt code the objector was given. */
+  receipt_code: string | null
 }
 
 export interface Decision {
@@ -216,7 +220,8 @@ export interface CaseDetail {
   channel: Channel
   applicant_name: string
   application_reason: string
-  authorisation: { signed_on: string; attachment_id: number | null }
+  /** The signed authorisation and its scan, when one was attached (file names it). */
+  authorisation: { signed_on: string; attachment_id: number | null; file: EventFile | null }
   submitted_at: string
   household: Household
   income: {

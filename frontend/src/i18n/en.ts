@@ -132,6 +132,7 @@ const en: MessageSchema = {
     provision: 'Provision',
     health: 'Health',
     reveal: 'Show in full',
+    attach: 'Attach files',
   },
   password: {
     title: 'Change password',

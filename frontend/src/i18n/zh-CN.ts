@@ -132,6 +132,7 @@ const zhCN = {
     provision: '开通',
     health: '运行状态',
     reveal: '查看完整信息',
+    attach: '上传附件',
   },
   password: {
     title: '修改密码',

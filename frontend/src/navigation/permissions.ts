@@ -31,3 +31,18 @@ export function groupPermissions(permissions: readonly string[]): PermissionGrou
     .map(([resource, actions]) => ({ resource, actions: actions.sort((a, b) => Number(b === 'read') - Number(a === 'read')) }))
     .sort((a, b) => rank(a.resource) - rank(b.resource))
 }
+
+/** What a user may do with a household's files from a step of a case or the household's page. */
+export interface AttachmentRights {
+  /** Upload a file to the household (household:attach, held by every role that takes a step). */
+  upload: boolean
+  /**
+   * Removing a file deletes it from the household (household:update); without it, a file
+   * just uploaded can only be left out of the step, and stays on the household's record.
+   */
+  delete: boolean
+}
+
+export function attachmentRights(can: (permission: string) => boolean): AttachmentRights {
+  return { upload: can('household:attach'), delete: can('household:update') }
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { attachmentRights } from '@/navigation/permissions'
 import { ATTACHMENT_MAX_BYTES, attachmentProblem, fileSize } from '@/utils/attachments'
 
 describe('an attachment picked for upload', () => {
@@ -27,5 +28,17 @@ describe('an attachment picked for upload', () => {
     expect(fileSize(812)).toBe('812 B')
     expect(fileSize(41_165)).toBe('40.2 KB')
     expect(fileSize(3 * 1024 * 1024 + 100_000)).toBe('3.1 MB')
+  })
+})
+
+describe('what a user may do with a household\'s files', () => {
+  const holding = (...permissions: string[]) => (p: string) => permissions.includes(p)
+  it('uploads with household:attach and deletes only with household:update', () => {
+    // The county approver, the township leader, the village worker: attach, not update.
+    expect(attachmentRights(holding('household:read', 'household:attach'))).toEqual({ upload: true, delete: false })
+    // The township caseworker holds both.
+    expect(attachmentRights(holding('household:read', 'household:attach', 'household:update'))).toEqual({ upload: true, delete: true })
+    // The inspector reads only.
+    expect(attachmentRights(holding('household:read'))).toEqual({ upload: false, delete: false })
   })
 })
