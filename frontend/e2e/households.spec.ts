@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
 import { me, screenshot, signIn } from './helpers'
+import { idNumber as regionIdNumber } from './xlsx'
 
 // The household registry (一户一档) as the township caseworker of 梅溪镇: register a household
 // of two in 梅溪村 (first meeting the check-digit message), find it by name, open it, upload
@@ -7,12 +8,7 @@ import { me, screenshot, signIn } from './helpers'
 // only.
 
 /** A valid ID number (GB 11643) of 安吉县 born on birth (YYYYMMDD); seq odd for a man. */
-function idNumber(birth: string, seq: number): string {
-  const first = `330523${birth}${String(seq).padStart(3, '0')}`
-  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-  const sum = [...first].reduce((s, c, i) => s + Number(c) * weights[i], 0)
-  return first + '10X98765432'[sum % 11]
-}
+const idNumber = (birth: string, seq: number): string => regionIdNumber('330523', birth, seq)
 
 /** The smallest PNG: one transparent pixel. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')

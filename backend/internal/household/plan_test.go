@@ -76,6 +76,20 @@ func TestSearchPlansUseIndexes(t *testing.T) {
 		if strings.Contains(text, "Seq Scan on households") || strings.Contains(text, "Seq Scan on household_members") {
 			t.Errorf("%s: sequential scan\n%s", name, text)
 		}
+		// How each kind finds its page (list.go): an ID number by key, never by walking the
+		// area; an area or a rare name from an index alone.
+		want := map[string]string{
+			"ID number":           "Index Scan using households_pkey on households h ",
+			"village":             "Index Only Scan using households_division",
+			"township, next page": "Index Only Scan using households_division",
+			"rare name in county": "Index Only Scan using households_head_name",
+		}[name]
+		if want != "" && !strings.Contains(text, want) {
+			t.Errorf("%s: the plan does not use %q\n%s", name, want, text)
+		}
+		if name == "ID number" && strings.Contains(text, "households_division") {
+			t.Errorf("ID number: the plan walks the area\n%s", text)
+		}
 		if testing.Verbose() {
 			t.Logf("%s (%d rows, %v per query):\n%s", name, len(rows), took, text)
 		}
