@@ -42,7 +42,13 @@ func TestStepsCarryAttachments(t *testing.T) {
 	memo := uploadTo(t, w.leader, h.ID, "other", "乡镇审批表.pdf", pdfBytes)
 	d = call(t, w.leader, 200, http.MethodPost, path(d.ID, "sign-off"), map[string]any{"version": d.Version, "opinion": "同意",
 		"attachments": []int64{memo.ID}})
-	d = w.notice(t, d)
+	// The village worker posts the notice with a photo of the board; a file of another
+	// household is refused.
+	board := uploadTo(t, w.village, h.ID, "photo", "公示栏照片.png", pngBytes)
+	refuse(t, env, w.village, http.StatusBadRequest, "validation_failed", http.MethodPost, path(d.ID, "notices"),
+		map[string]any{"version": d.Version, "attachments": []int64{foreign.ID}})
+	d = call(t, w.village, 200, http.MethodPost, path(d.ID, "notices"), map[string]any{"version": d.Version,
+		"attachments": []int64{board.ID}})
 	w.days(t, 7)
 
 	letter := uploadTo(t, w.approve, h.ID, "other", "县级审批意见.pdf", pdfBytes)
@@ -60,12 +66,12 @@ func TestStepsCarryAttachments(t *testing.T) {
 			files[e.Action+":"+e.ActorName] += f.FileName
 		}
 	}
-	want := map[string]string{"sign_off:周海燕": "乡镇审批表.pdf", "approve:李文华": "县级审批意见.pdf"}
+	want := map[string]string{"sign_off:周海燕": "乡镇审批表.pdf", "post_notice:钱国平": "公示栏照片.png", "approve:李文华": "县级审批意见.pdf"}
 	if fmt.Sprint(files) != fmt.Sprint(want) {
 		t.Fatalf("files on the timeline %v, want %v", files, want)
 	}
-	if n := count(t, env, `SELECT count(*) FROM household_history WHERE household_id = $1 AND action = 'attachment_add'`, h.ID); n != 3 {
-		t.Fatalf("%d attachment_add entries in the household's history, want 3", n)
+	if n := count(t, env, `SELECT count(*) FROM household_history WHERE household_id = $1 AND action = 'attachment_add'`, h.ID); n != 4 {
+		t.Fatalf("%d attachment_add entries in the household's history, want 4", n)
 	}
 	// The approver may attach but not withdraw a file from the registry.
 	refuse(t, env, w.approve, http.StatusForbidden, "forbidden", http.MethodDelete,

@@ -26,6 +26,8 @@ type NoticeRequest struct {
 	StartsOn *civil.Date `json:"starts_on"`
 	EndsOn   *civil.Date `json:"ends_on"`
 	Opinion  string      `json:"opinion"`
+	// Attachments are the household's files to cite, such as a photo of the posted board.
+	Attachments []int64 `json:"attachments"`
 }
 
 // PostNotice puts an application the township proposes to approve on public notice (公示).
@@ -38,6 +40,9 @@ func (s *Service) PostNotice(ctx context.Context, p access.Principal, id int64, 
 			return change{}, err
 		}
 		if err := checkOpinion("opinion", &req.Opinion, false); err != nil {
+			return change{}, err
+		}
+		if err := checkAttachments(ctx, w.tx, c.CountyCode, c.HouseholdID, "attachments", req.Attachments); err != nil {
 			return change{}, err
 		}
 		starts := w.today
@@ -70,7 +75,7 @@ func (s *Service) PostNotice(ctx context.Context, p access.Principal, id int64, 
 			n.MonthlyAmountFen, n.Category, n.Text, w.p.UserID, w.now); err != nil {
 			return change{}, fmt.Errorf("casework: post notice of case %d: %w", c.ID, err)
 		}
-		return change{to: Noticed, opinion: req.Opinion, detail: map[string]any{"notice_id": noticeID,
+		return change{to: Noticed, opinion: req.Opinion, attachments: req.Attachments, detail: map[string]any{"notice_id": noticeID,
 			"starts_on": starts.String(), "ends_on": ends.String()}}, nil
 	})
 }

@@ -406,7 +406,7 @@ export interface StepBodies {
   proposal: { recommendation: 'approve' | 'deny'; opinion?: string; reason?: string } & Attached
   'sign-off': { opinion?: string } & Attached
   return: { opinion: string } & Attached
-  notices: { starts_on?: string; ends_on?: string; opinion?: string }
+  notices: { starts_on?: string; ends_on?: string; opinion?: string } & Attached
   objections: { received_on: string; content: string; objector?: string }
   approve: { opinion?: string } & Attached
   deny: { reason: string } & Attached
