@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import { me, screenshot, signIn } from './helpers'
+import { me, screenshot, signIn, api } from './helpers'
 import { idNumber as regionIdNumber } from './xlsx'
 
 // A township clerk of 梅溪镇 starts an application from the household's own page, with the
@@ -17,13 +17,6 @@ const idNumber = (birth: string, seq: number): string => regionIdNumber('330523'
 const run = Date.now() % 400
 const head = `邵春林${run}`
 
-/** A JSON call with the page's session. */
-async function api<T = Record<string, unknown>>(page: Page, method: string, path: string, data?: unknown): Promise<T> {
-  const csrf = (await me(page)).body.csrf_token as string
-  const res = await page.request.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf } })
-  expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBeTruthy()
-  return (await res.json()) as T
-}
 
 /** A real PNG of 2×2 pixels. */
 const photo = Buffer.from(

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import { me, screenshot, signIn } from './helpers'
+import { me, screenshot, signIn, api, step, type CaseView } from './helpers'
 import { idNumber as regionIdNumber } from './xlsx'
 
 // The application workflow (低保审批) as the demo staff of 梅溪镇 and 安吉县:
@@ -40,26 +40,7 @@ async function staff(browser: Browser): Promise<Staff> {
   return { village, clerk, leader, approver, close: async () => { for (const p of pages) await p.context().close() } }
 }
 
-/** A JSON call with the page's session. */
-async function api<T = Record<string, unknown>>(page: Page, method: string, path: string, data?: unknown): Promise<T> {
-  const csrf = (await me(page)).body.csrf_token as string
-  const res = await page.request.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf } })
-  expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBeTruthy()
-  return (await res.json()) as T
-}
 
-interface CaseView {
-  id: number
-  version: number
-  state: string
-  visits: { id: number }[]
-}
-
-/** One step through the API, on the case's current version. */
-async function step(page: Page, id: number, path: string, body: Record<string, unknown> = {}): Promise<CaseView> {
-  const c = await api<CaseView>(page, 'GET', `/api/v1/cases/${id}`)
-  return api<CaseView>(page, 'POST', `/api/v1/cases/${id}/${path}`, { version: c.version, ...body })
-}
 
 /** Registers a rural household of two in 梅溪村 with a counted income of 600 yuan a month. */
 async function register(clerk: Page, head: string): Promise<number> {

@@ -40,3 +40,25 @@ export async function me(page: Page) {
   const response = await page.request.get('/api/v1/auth/me')
   return { status: response.status(), body: response.ok() ? await response.json() : null }
 }
+
+/** A JSON call with the page's session (and its CSRF token); fails the test on an error status. */
+export async function api<T = Record<string, unknown>>(page: Page, method: string, path: string, data?: unknown): Promise<T> {
+  const csrf = (await me(page)).body.csrf_token as string
+  const res = await page.request.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf } })
+  expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBeTruthy()
+  return (await res.json()) as T
+}
+
+/** What the specs read of a case. */
+export interface CaseView {
+  id: number
+  version: number
+  state: string
+  visits: { id: number }[]
+}
+
+/** One step of a case through the API, on the case's current version. */
+export async function step(page: Page, id: number, path: string, body: Record<string, unknown> = {}): Promise<CaseView> {
+  const c = await api<CaseView>(page, 'GET', `/api/v1/cases/${id}`)
+  return api<CaseView>(page, 'POST', `/api/v1/cases/${id}/${path}`, { version: c.version, ...body })
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test'
-import { fillSignIn, me, screenshot, signIn } from './helpers'
+import { fillSignIn, me, screenshot, signIn, api, step, type CaseView } from './helpers'
 import { idNumber as regionIdNumber } from './xlsx'
 
 // The public side of notices (公示查询与异议): a visitor without an account opens the
@@ -22,24 +22,7 @@ async function staffPage(browser: Browser, user: string): Promise<Page> {
   return page
 }
 
-/** A JSON call with the page's session. */
-async function api<T = Record<string, unknown>>(page: Page, method: string, path: string, data?: unknown): Promise<T> {
-  const csrf = (await me(page)).body.csrf_token as string
-  const res = await page.request.fetch(path, { method, data, headers: { 'X-CSRF-Token': csrf } })
-  expect(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`).toBeTruthy()
-  return (await res.json()) as T
-}
 
-interface CaseView {
-  id: number
-  version: number
-  visits: { id: number }[]
-}
-
-async function step(page: Page, id: number, path: string, body: Record<string, unknown> = {}): Promise<CaseView> {
-  const c = await api<CaseView>(page, 'GET', `/api/v1/cases/${id}`)
-  return api<CaseView>(page, 'POST', `/api/v1/cases/${id}/${path}`, { version: c.version, ...body })
-}
 
 /** A household of two in 梅溪村 taken by its staff from application to a notice running from today. */
 async function onNotice(browser: Browser, head: string): Promise<number> {
