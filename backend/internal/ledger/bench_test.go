@@ -91,7 +91,6 @@ func TestRegistryBenchmarks(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := benchDB(t)
-	benchDBName = d.Name
 	ctx := context.Background()
 
 	// The data: 30 counties of 50,000 households, and a caseworker in each.
@@ -226,9 +225,10 @@ func buildServer(t *testing.T) string {
 }
 
 type server struct {
-	cmd  *exec.Cmd
-	base string
-	log  *bytes.Buffer
+	cmd    *exec.Cmd
+	base   string
+	log    *bytes.Buffer
+	dbName string // its database, to count its PostgreSQL backends' CPU
 }
 
 func startServer(t *testing.T, bin string, d *dbtest.DB, cfg config.Config) *server {
@@ -239,7 +239,7 @@ func startServer(t *testing.T, bin string, d *dbtest.DB, cfg config.Config) *ser
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	_, prefix := dbtest.Redis(t)
-	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), log: &bytes.Buffer{}}
+	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), log: &bytes.Buffer{}, dbName: d.Name}
 	s.cmd = exec.Command(bin, "serve")
 	s.cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "DATABASE_URL="+d.AppURL, "DATABASE_OWNER_URL="+d.OwnerURL,
 		"REDIS_URL="+dbtest.RedisURL(), "REDIS_PREFIX="+prefix, "LOG_LEVEL=warn", "DIBAO_FILES_DIR="+t.TempDir(),
@@ -445,9 +445,9 @@ func benchSearch(t *testing.T, s *server, gen synthetic.Result, users []string) 
 			secs     int
 			interval time.Duration
 		}{{false, searchSecondsPerKind, 0}, {true, pacedSeconds, pacedInterval}} {
-			srvBefore, pgBefore := processTicks(s.cmd.Process.Pid), postgresTicks()
+			srvBefore, pgBefore := processTicks(s.cmd.Process.Pid), postgresTicks(s.dbName)
 			lat, errs, empty := run(time.Duration(mode.secs)*time.Second, mode.interval)
-			srvTicks, pgTicks := processTicks(s.cmd.Process.Pid)-srvBefore, postgresTicks()-pgBefore
+			srvTicks, pgTicks := processTicks(s.cmd.Process.Pid)-srvBefore, postgresTicks(s.dbName)-pgBefore
 			slices.Sort(lat)
 			res := searchResult{kind: k.name, example: k.example, paced: mode.paced, n: len(lat), errors: errs, empty: empty,
 				perSecond: float64(len(lat)) / float64(mode.secs)}
@@ -463,9 +463,6 @@ func benchSearch(t *testing.T, s *server, gen synthetic.Result, users []string) 
 	}
 	return out
 }
-
-// benchDBName is the database the server under test uses.
-var benchDBName string
 
 // clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat (100 on Linux).
 const clockTicks = 100
@@ -488,7 +485,7 @@ func processTicks(pid int) int64 {
 
 // postgresTicks is the CPU time of the PostgreSQL backends connected to the bench
 // database (the server's pool): other databases' work on the same server is left out.
-func postgresTicks() int64 {
+func postgresTicks(dbName string) int64 {
 	entries, _ := os.ReadDir("/proc")
 	var total int64
 	for _, e := range entries {
@@ -498,7 +495,7 @@ func postgresTicks() int64 {
 		}
 		// A backend's title: "postgres: <user> <database> <client> <state>".
 		if title, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); err == nil &&
-			strings.HasPrefix(string(title), "postgres: ") && strings.Contains(string(title), " "+benchDBName+" ") {
+			strings.HasPrefix(string(title), "postgres: ") && strings.Contains(string(title), " "+dbName+" ") {
 			total += processTicks(pid)
 		}
 	}

@@ -1,4 +1,5 @@
-import { ApiError, request } from './client'
+import { postForm, type UploadContext } from './upload'
+import { request } from './client'
 
 // The division tree: provinces and cities above, the county (a tenant), its townships
 // (乡镇/街道) and villages (村/社区). Codes are the national statistical codes in their
@@ -162,46 +163,15 @@ export const divisionsApi = {
 }
 
 /** What an upload needs from the app: the session's CSRF token and the UI language. */
-export interface UploadContext {
-  csrfToken: string | null
-  locale: string
-  onProgress?: (percent: number) => void
-}
 
 /**
  * Uploads a code list with progress (fetch reports none). Resolves with the counts, or
  * rejects with an ApiError whose details are an ImportReport when rows were refused.
  */
 export function uploadDivisions(county: string, file: File, ctx: UploadContext): Promise<ImportResult> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest()
-    xhr.open('POST', divisionsApi.importUrl(county))
-    xhr.withCredentials = true
-    xhr.setRequestHeader('Accept', 'application/json')
-    xhr.setRequestHeader('Accept-Language', ctx.locale)
-    if (ctx.csrfToken) xhr.setRequestHeader('X-CSRF-Token', ctx.csrfToken)
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable && ctx.onProgress) ctx.onProgress(Math.round((e.loaded / e.total) * 100))
-    }
-    xhr.onerror = () => reject(new ApiError(0, 'network_error', ''))
-    xhr.onload = () => {
-      let body: unknown = null
-      try {
-        body = JSON.parse(xhr.responseText)
-      } catch {
-        // not JSON: reported below by status
-      }
-      if (xhr.status >= 200 && xhr.status < 300) {
-        resolve(body as ImportResult)
-        return
-      }
-      const err = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error
-      reject(new ApiError(xhr.status, err?.code ?? `http_${xhr.status}`, err?.message ?? '', err?.details ?? {}))
-    }
-    const form = new FormData()
-    form.append('file', file, file.name)
-    xhr.send(form)
-  })
+  const form = new FormData()
+  form.append('file', file, file.name)
+  return postForm<ImportResult>(divisionsApi.importUrl(county), form, ctx)
 }
 
 /** Offers a base64-encoded file (the import's error report) for download. */

@@ -1,3 +1,4 @@
+import { postForm } from './upload'
 import { ApiError, request } from './client'
 
 // The household registry (一户一档), backend package household. Sensitive values (ID
@@ -243,40 +244,16 @@ export const householdsApi = {
   deleteAttachment(id: number, aid: number): Promise<void> {
     return request('DELETE', `${one(id)}/attachments/${aid}`)
   },
-  /**
-   * Uploads a file with progress (fetch cannot report upload progress, so this is an
-   * XMLHttpRequest carrying the same CSRF token and language as every other call).
-   */
+  /** Uploads a file with progress (api/upload.ts). */
   upload(
     id: number,
     kind: AttachmentKind,
     file: File,
     opts: { csrf: string | null; locale: string; onProgress?: (percent: number) => void },
   ): Promise<Attachment> {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest()
-      xhr.open('POST', `${one(id)}/attachments`)
-      xhr.setRequestHeader('Accept', 'application/json')
-      xhr.setRequestHeader('Accept-Language', opts.locale)
-      if (opts.csrf) xhr.setRequestHeader('X-CSRF-Token', opts.csrf)
-      xhr.upload.onprogress = (e) => {
-        if (e.lengthComputable) opts.onProgress?.(Math.round((e.loaded / e.total) * 100))
-      }
-      xhr.onerror = () => reject(new ApiError(0, 'network_error', ''))
-      xhr.onload = () => {
-        let body: { error?: { code: string; message: string; details?: Record<string, unknown> } } & Partial<Attachment> = {}
-        try {
-          body = JSON.parse(xhr.responseText)
-        } catch {
-          // not JSON
-        }
-        if (xhr.status === 201) resolve(body as Attachment)
-        else reject(new ApiError(xhr.status, body.error?.code ?? `http_${xhr.status}`, body.error?.message ?? xhr.statusText, body.error?.details ?? {}))
-      }
-      const form = new FormData()
-      form.append('kind', kind)
-      form.append('file', file)
-      xhr.send(form)
-    })
+    const form = new FormData()
+    form.append('kind', kind)
+    form.append('file', file)
+    return postForm<Attachment>(`${one(id)}/attachments`, form, { csrfToken: opts.csrf, locale: opts.locale, onProgress: opts.onProgress })
   },
 }

@@ -1,3 +1,4 @@
+import { postForm, type UploadContext } from './upload'
 import { ApiError, request } from './client'
 
 // The Excel ledger import (台账导入), backend package ledger. An upload starts a job; the
@@ -89,46 +90,15 @@ export const ledgerApi = {
 }
 
 /** What an upload needs from the app: the session's CSRF token and the UI language. */
-export interface UploadContext {
-  csrfToken: string | null
-  locale: string
-  onProgress?: (percent: number) => void
-}
 
 /**
  * Uploads a ledger into division with upload progress (fetch reports none). Resolves with
  * the started job; a file that is no ledger rejects with the server's ApiError.
  */
 export function uploadLedger(division: string, file: File, ctx: UploadContext): Promise<Started> {
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest()
-    xhr.open('POST', `/api/v1/households/import${query({ division })}`)
-    xhr.withCredentials = true
-    xhr.setRequestHeader('Accept', 'application/json')
-    xhr.setRequestHeader('Accept-Language', ctx.locale)
-    if (ctx.csrfToken) xhr.setRequestHeader('X-CSRF-Token', ctx.csrfToken)
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable && ctx.onProgress) ctx.onProgress(Math.round((e.loaded / e.total) * 100))
-    }
-    xhr.onerror = () => reject(new ApiError(0, 'network_error', ''))
-    xhr.onload = () => {
-      let body: unknown = null
-      try {
-        body = JSON.parse(xhr.responseText)
-      } catch {
-        // not JSON: reported below by status
-      }
-      if (xhr.status >= 200 && xhr.status < 300) {
-        resolve(body as Started)
-        return
-      }
-      const err = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error
-      reject(new ApiError(xhr.status, err?.code ?? `http_${xhr.status}`, err?.message ?? '', err?.details ?? {}))
-    }
-    const form = new FormData()
-    form.append('file', file, file.name)
-    xhr.send(form)
-  })
+  const form = new FormData()
+  form.append('file', file, file.name)
+  return postForm<Started>(`/api/v1/households/import${query({ division })}`, form, ctx)
 }
 
 /**
