@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return err
 		}
 	}
-	conn, err := db.Open(ctx, cfg.DatabaseURL, 20)
+	conn, err := db.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
 		return fmt.Errorf("%w\nIs PostgreSQL running, and was `dibao db bootstrap` run? See README.md.", err)
 	}

@@ -196,6 +196,15 @@ func TestImportGoodAndBadHouseholds(t *testing.T) {
 			t.Errorf("%s: %d households with %d members, want %v", name, h, m, want)
 		}
 	}
+	// The list's summary (0015), written by the import with each household.
+	var summaries []string
+	env.DB.Super.Select(&summaries, `SELECT h.head_name || ' ' || h.member_count || ' ' || h.head_id_number_masked FROM households h
+		WHERE h.member_count <> (SELECT count(*) FROM household_members m WHERE m.county_code = h.county_code AND m.household_id = h.id)
+			OR h.head_id_number_masked IS DISTINCT FROM (SELECT m.id_number_masked FROM household_members m
+				WHERE m.county_code = h.county_code AND m.household_id = h.id AND m.relation = 'self')`)
+	if len(summaries) != 0 {
+		t.Errorf("households whose member count or head disagree with their members: %v", summaries)
+	}
 	var h struct {
 		Category, Division, PhoneMasked, AccountMasked string
 		PhoneEnc, AccountIndex                         []byte

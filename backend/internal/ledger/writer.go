@@ -365,18 +365,19 @@ func (w *jobWriter) insertHouseholds(ctx context.Context, tx *sqlx.Tx, hs []*pre
 		hist.labels = append(hist.labels, labels.close())
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO households (county_code, id, division_code, category, head_name, address,
-		phone_enc, phone_index, phone_masked, bank_name, bank_holder, bank_account_enc, bank_account_index, bank_account_masked, created_by)
+		phone_enc, phone_index, phone_masked, bank_name, bank_holder, bank_account_enc, bank_account_index, bank_account_masked, created_by,
+		member_count, head_id_number_masked)
 		SELECT $1, t.id, t.division_code, t.category, t.head_name, t.address,
 			NULLIF(t.phone_enc, '\x'::bytea), NULLIF(t.phone_index, '\x'::bytea), t.phone_masked, t.bank_name, t.bank_holder,
-			NULLIF(t.account_enc, '\x'::bytea), NULLIF(t.account_index, '\x'::bytea), t.account_masked, $15
+			NULLIF(t.account_enc, '\x'::bytea), NULLIF(t.account_index, '\x'::bytea), t.account_masked, $15, t.member_count, t.head_masked
 		FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[], $9::text[],
-			$10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::text[])
+			$10::text[], $11::text[], $12::bytea[], $13::bytea[], $14::text[], $16::integer[], $17::text[])
 			AS t(id, division_code, category, head_name, address, phone_enc, phone_index, phone_masked, bank_name, bank_holder,
-				account_enc, account_index, account_masked)`,
+				account_enc, account_index, account_masked, member_count, head_masked)`,
 		w.county, pq.Int64Array(hc.id), pq.StringArray(hc.division), pq.StringArray(hc.category), pq.StringArray(hc.head),
 		pq.StringArray(hc.address), pq.ByteaArray(hc.phoneEnc), pq.ByteaArray(hc.phoneIdx), pq.StringArray(hc.phoneMasked),
 		pq.StringArray(hc.bankName), pq.StringArray(hc.bankHolder), pq.ByteaArray(hc.accEnc), pq.ByteaArray(hc.accIdx),
-		pq.StringArray(hc.accMasked), nullID(w.actorID)); err != nil {
+		pq.StringArray(hc.accMasked), nullID(w.actorID), pq.Int64Array(hc.members), pq.StringArray(hc.headIDMasked)); err != nil {
 		return 0, fmt.Errorf("ledger: insert %d households: %w", len(hs), err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO household_members (county_code, id, household_id, division_code, name,
@@ -482,8 +483,9 @@ func clip(s string, n int) string {
 type householdCols struct {
 	id                                                                   []int64
 	division, category, head, address, phoneMasked, bankName, bankHolder []string
-	accMasked                                                            []string
+	accMasked, headIDMasked                                              []string
 	phoneEnc, phoneIdx, accEnc, accIdx                                   [][]byte
+	members                                                              []int64
 }
 
 func (c *householdCols) add(id int64, r *householdRec, h *prepared) {
@@ -500,6 +502,17 @@ func (c *householdCols) add(id int64, r *householdRec, h *prepared) {
 	c.accEnc = append(c.accEnc, h.account.Enc)
 	c.accIdx = append(c.accIdx, h.account.Index)
 	c.accMasked = append(c.accMasked, h.account.Masked)
+	// The summary the household list shows (0015), written here so that the trigger on
+	// household_members finds it right and writes nothing.
+	head := ""
+	for k, row := range r.Rows {
+		if row.Member.Relation == "self" {
+			head = h.ids[k].Masked
+			break
+		}
+	}
+	c.headIDMasked = append(c.headIDMasked, head)
+	c.members = append(c.members, int64(len(r.Rows)))
 }
 
 type memberCols struct {

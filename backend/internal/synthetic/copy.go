@@ -65,14 +65,19 @@ func (w *countyWriter) writeHomes(ctx context.Context, hs []home) (members, inco
 			if h.BankAccount != "" {
 				holder = head.Name
 			}
-			hRows = append(hRows, []any{c, hid, h.Village.Code, h.Category, head.Name, h.Village.Name,
-				orNull(phone.Enc), orNull(phone.Index), phone.Masked, h.BankName, holder, orNull(acc.Enc), orNull(acc.Index), acc.Masked})
+			hRow := []any{c, hid, h.Village.Code, h.Category, head.Name, h.Village.Name,
+				orNull(phone.Enc), orNull(phone.Index), phone.Masked, h.BankName, holder, orNull(acc.Enc), orNull(acc.Index), acc.Masked,
+				len(h.Members), ""}
+			hRows = append(hRows, hRow)
 			for _, m := range h.Members {
 				mid := mIDs[mi]
 				mi++
 				id, err := seal(w.box, household.IDNumberField, m.IDNumber, secure.MaskIDNumber)
 				if err != nil {
 					return err
+				}
+				if m.Relation == "self" { // the household list's summary (0015), written with it
+					hRow[len(hRow)-1] = id.Masked
 				}
 				mRows = append(mRows, []any{c, mid, hid, h.Village.Code, m.Name, id.Enc, id.Index, id.Masked, m.Sex,
 					m.Birth.String(), m.Relation, m.Disability, m.Chronic, m.Serious, m.Labour})
@@ -89,7 +94,7 @@ func (w *countyWriter) writeHomes(ctx context.Context, hs []home) (members, inco
 		}{
 			{"syn_households", []string{"county_code", "id", "division_code", "category", "head_name", "address", "phone_enc",
 				"phone_index", "phone_masked", "bank_name", "bank_holder", "bank_account_enc", "bank_account_index",
-				"bank_account_masked"}, hRows},
+				"bank_account_masked", "member_count", "head_id_number_masked"}, hRows},
 			{"syn_members", []string{"county_code", "id", "household_id", "division_code", "name", "id_number_enc",
 				"id_number_index", "id_number_masked", "sex", "birth_date", "relation", "disability_grade", "chronic_illness",
 				"serious_illness", "labour_capacity"}, mRows},

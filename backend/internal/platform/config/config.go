@@ -28,6 +28,7 @@ type Config struct {
 	MaxUploadBytes   int64  // multipart uploads (imports, attachments)
 	FilesDir         string // where attachment files live, named by their SHA-256
 	AccessCounties   int    // counties whose access policy one instance keeps loaded (LRU)
+	DBMaxConns       int    // the app role's connection pool
 	AutoMigrate      bool
 	SeedDemo         bool
 	ReadTimeout      time.Duration
@@ -75,6 +76,9 @@ func Load() (Config, []string, error) {
 	}
 	c.MaxUploadBytes = int64(maxUpload)
 	if c.AccessCounties, err = intEnv("ACCESS_MAX_COUNTIES", 1000); err != nil {
+		return c, nil, err
+	}
+	if c.DBMaxConns, err = intEnv("DB_MAX_CONNS", 20); err != nil {
 		return c, nil, err
 	}
 	for _, p := range strings.Split(os.Getenv("TRUSTED_PROXIES"), ",") {
