@@ -135,6 +135,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if cfg.PprofAddr != "" {
+		startProfiler(ctx, cfg.PprofAddr, log)
+	}
 	log.Info("serving", "url", fmt.Sprintf("http://localhost:%d", cfg.Port), "version", app.Version, "redis", string(rc.Mode))
 	return srv.ListenAndServe(ctx)
 }

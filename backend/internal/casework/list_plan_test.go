@@ -110,7 +110,9 @@ func (allowAll) Allowed(context.Context, access.Principal, string, string, strin
 
 type fixedCalendar struct{}
 
-func (fixedCalendar) Current(context.Context) (*calendar.Calendar, error) { return calendar.New(nil), nil }
+func (fixedCalendar) Current(context.Context) (*calendar.Calendar, error) {
+	return calendar.New(nil), nil
+}
 
 // explainer is a database/sql connector over lib/pq that, before a query containing
 // marker, runs EXPLAIN of the same text with the same arguments on the same connection

@@ -24,11 +24,13 @@ type Service struct {
 	guard *access.Guard
 	files *Files
 	now   func() time.Time
+	// stmts holds the search's prepared statements (list.go).
+	stmts *db.Statements
 }
 
 // NewService wires the use cases: box seals the sensitive fields, files keeps attachments.
 func NewService(conn *sqlx.DB, box *secure.Box, guard *access.Guard, files *Files, now func() time.Time) *Service {
-	return &Service{db: conn, box: box, guard: guard, files: files, now: now}
+	return &Service{db: conn, box: box, guard: guard, files: files, now: now, stmts: db.NewStatements(conn)}
 }
 
 // inTx runs fn in a transaction scoped to the caller's broadest division. Platform staff

@@ -29,6 +29,7 @@ type Config struct {
 	FilesDir         string // where attachment files live, named by their SHA-256
 	AccessCounties   int    // counties whose access policy one instance keeps loaded (LRU)
 	DBMaxConns       int    // the app role's connection pool
+	PprofAddr        string // where Go's profiler listens (loopback); empty: not at all
 	AutoMigrate      bool
 	SeedDemo         bool
 	ReadTimeout      time.Duration
@@ -60,6 +61,7 @@ func Load() (Config, []string, error) {
 		RedisPrefix:      env("REDIS_PREFIX", "dibao:"),
 		LogLevel:         env("LOG_LEVEL", "info"),
 		FilesDir:         env("DIBAO_FILES_DIR", "./var/files"),
+		PprofAddr:        os.Getenv("DIBAO_PPROF_ADDR"),
 	}
 	var err error
 	if c.Port, err = intEnv("PORT", 8080); err != nil {
