@@ -18,7 +18,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"dibao/backend/internal/app"
-	"dibao/backend/internal/enrolment"
 	"dibao/backend/internal/migrations"
 	"dibao/backend/internal/platform/config"
 	"dibao/backend/internal/platform/db"
@@ -226,23 +225,15 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	res, err := seed.Demo(ctx, owner, box)
+	all, err := seed.Everything(ctx, owner, box, time.Now())
 	if err != nil {
-		return err
+		return fmt.Errorf("load the demo data (nothing of it was kept): %w", err)
 	}
-	log.Info("demo data loaded", "divisions_added", res.Divisions, "users_added", res.Users)
-	// Standards, benefit settings and a few enrolled households for the benefit screens.
-	enrolled, err := enrolment.SeedDemo(ctx, owner, box, time.Now())
-	if err != nil {
-		return err
-	}
-	log.Info("demo beneficiaries loaded", "enrolled", enrolled)
-	// The seed township's rolls (940 households, about 610,000 yuan a quarter) and open cases.
-	town, err := seed.Township(ctx, owner, box, time.Now())
-	if err != nil {
-		return err
-	}
-	log.Info("demo township loaded", "households_added", town.Added, "people_added", town.AddedPeople, "cases_added", town.Cases,
+	// The benefit screens' standards and enrolled households; the seed township's rolls (940
+	// households, about 610,000 yuan a quarter) and its open cases.
+	town := all.Township
+	log.Info("demo data loaded", "divisions_added", all.Demo.Divisions, "users_added", all.Demo.Users,
+		"enrolled", all.Enrolled, "households_added", town.Added, "people_added", town.AddedPeople, "cases_added", town.Cases,
 		"rural_households", town.Rural.Households, "rural_people", town.Rural.People,
 		"urban_households", town.Urban.Households, "urban_people", town.Urban.People,
 		"yuan_per_quarter", town.QuarterFen()/100, "took", town.Took.Round(time.Millisecond).String())

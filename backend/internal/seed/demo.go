@@ -5,10 +5,12 @@ package seed
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"dibao/backend/internal/access"
+	"dibao/backend/internal/enrolment"
 	"dibao/backend/internal/identity"
 	"dibao/backend/internal/platform/db"
 	"dibao/backend/internal/platform/secure"
@@ -173,4 +175,35 @@ func demoUser(ctx context.Context, owner *sqlx.DB, box *secure.Box, u DemoUser, 
 		return nil
 	})
 	return added, err
+}
+
+// Loaded is what Everything added.
+type Loaded struct {
+	Demo     Result
+	Enrolled int // the benefit screens' enrolled households
+	Township TownshipResult
+}
+
+// Everything loads all the demo data in one transaction: the divisions and staff, the
+// standards and enrolled households of the benefit screens, and the seed township's rolls
+// with its open cases. The cases go through casework's use cases, each of which begins and
+// commits a transaction of its own; here those are savepoints of the one transaction
+// (db.OneTransaction), so a failure anywhere leaves the database as it was and the next
+// run starts again from the beginning. The whole load has ten minutes.
+func Everything(ctx context.Context, owner *sqlx.DB, box *secure.Box, now time.Time) (Loaded, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	var out Loaded
+	err := db.OneTransaction(ctx, owner, func(one *sqlx.DB) error {
+		var err error
+		if out.Demo, err = Demo(ctx, one, box); err != nil {
+			return err
+		}
+		if out.Enrolled, err = enrolment.SeedDemo(ctx, one, box, now); err != nil {
+			return err
+		}
+		out.Township, err = Township(ctx, one, box, now)
+		return err
+	})
+	return out, err
 }

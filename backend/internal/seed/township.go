@@ -135,8 +135,9 @@ func Township(ctx context.Context, owner *sqlx.DB, box *secure.Box, now time.Tim
 		return res, err
 	}
 	// The cases run through casework's use cases, each step in its own transaction, after
-	// their households are committed. A failure here leaves the beneficiaries loaded and
-	// the cases opened so far; it is reported, and the next run does not retry.
+	// their households are committed. Run alone, a failure here leaves the beneficiaries
+	// loaded and the cases opened so far; Everything runs it inside one transaction, where
+	// such a failure leaves nothing.
 	if len(caseHouseholds) > 0 {
 		if res.Cases, err = demoCases(ctx, owner, box, caseHouseholds, now); err != nil {
 			return res, err

@@ -2,12 +2,16 @@ package seed_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"dibao/backend/internal/app/apptest"
 	"dibao/backend/internal/enrolment"
 	"dibao/backend/internal/household"
+	"dibao/backend/internal/platform/db"
 	"dibao/backend/internal/seed"
 )
 
@@ -16,13 +20,11 @@ import (
 func TestTownshipHasTheReportsRollsAndPayout(t *testing.T) {
 	env := apptest.New(t)
 	ctx := context.Background()
-	if _, err := enrolment.SeedDemo(ctx, env.DB.Owner, env.Box, env.Clock.Now()); err != nil {
-		t.Fatalf("enrolment demo: %v", err)
-	}
-	res, err := seed.Township(ctx, env.DB.Owner, env.Box, env.Clock.Now())
+	all, err := seed.Everything(ctx, env.DB.Owner, env.Box, env.Clock.Now())
 	if err != nil {
-		t.Fatalf("township: %v", err)
+		t.Fatalf("demo data: %v", err)
 	}
+	res := all.Township
 	t.Logf("township: added %d households (%d people) and %d cases in %v; rural %+v, urban %+v; %d yuan a month, %d yuan a quarter",
 		res.Added, res.AddedPeople, res.Cases, res.Took, res.Rural, res.Urban, res.MonthlyFen/100, res.QuarterFen()/100)
 	if res.Rural != (seed.Rolls{Households: 711, People: 1302}) || res.Urban != (seed.Rolls{Households: 229, People: 312}) {
@@ -201,4 +203,38 @@ func count(t *testing.T, env *apptest.Env, query string) int {
 func householdsInCases(t *testing.T, env *apptest.Env) int {
 	return count(t, env, `SELECT count(*) FROM households h WHERE county_code = '330523'
 		AND NOT EXISTS (SELECT FROM beneficiaries b WHERE b.county_code = h.county_code AND b.household_id = h.id)`)
+}
+
+// The demo seed is one transaction: households, enrolments and the cases that casework's use
+// cases open in transactions of their own all go, or none of them does.
+func TestSeedFailingLateLeavesNothing(t *testing.T) {
+	env := apptest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	before := env.TenantDigest(t)
+	var cases int
+	err := db.OneTransaction(ctx, env.DB.Owner, func(one *sqlx.DB) error {
+		if _, err := enrolment.SeedDemo(ctx, one, env.Box, env.Clock.Now()); err != nil {
+			return err
+		}
+		res, err := seed.Township(ctx, one, env.Box, env.Clock.Now())
+		if err != nil {
+			return err
+		}
+		cases = res.Cases
+		return errors.New("the last step fails")
+	})
+	if err == nil || err.Error() != "the last step fails" {
+		t.Fatalf("err = %v", err)
+	}
+	if cases == 0 {
+		t.Fatal("the township opened no cases before failing")
+	}
+	if after := env.TenantDigest(t); after != before {
+		t.Fatal("a failed seed left data behind")
+	}
+	if n := count(t, env, `SELECT count(*) FROM households`) + count(t, env, `SELECT count(*) FROM cases`) +
+		count(t, env, `SELECT count(*) FROM audit_log WHERE request_id = 'seed-demo'`); n != 0 {
+		t.Fatalf("%d households, cases and audit rows after a failed seed", n)
+	}
 }
