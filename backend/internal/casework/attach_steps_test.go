@@ -12,7 +12,7 @@ import (
 // attaches the signed authorisation to the application, the township leader a file to the
 // sign-off, the county approver one to the decision; each is filed with the household
 // under its uploader's name and named on its step of the timeline. The authorisation scan
-// must be the household's own.
+// must be the household's own, and a scan of the authorisation.
 func TestStepsCarryAttachments(t *testing.T) {
 	w := newWorld(t)
 	env := w.env
@@ -28,6 +28,14 @@ func TestStepsCarryAttachments(t *testing.T) {
 	msg := refuse(t, env, w.village, http.StatusBadRequest, "validation_failed", http.MethodPost, "/api/v1/cases", submit)
 	if contains(msg, "附件", "ttachment") == "" {
 		t.Fatalf("another household's scan: message %q", msg)
+	}
+	// A photo of the household is no authorisation, and nothing is written for trying.
+	photo := uploadTo(t, w.village, h.ID, "photo", "门前照片.png", pngBytes)
+	submit["authorisation_attachment_id"] = photo.ID
+	before := env.TenantDigest(t)
+	msg = refuse(t, env, w.village, http.StatusBadRequest, "validation_failed", http.MethodPost, "/api/v1/cases", submit)
+	if contains(msg, "授权书", "kind authorisation") == "" || env.TenantDigest(t) != before {
+		t.Fatalf("a photo as the authorisation: message %q", msg)
 	}
 	submit["authorisation_attachment_id"] = scan.ID
 	d := call(t, w.village, http.StatusCreated, http.MethodPost, "/api/v1/cases", submit)
@@ -70,8 +78,8 @@ func TestStepsCarryAttachments(t *testing.T) {
 	if fmt.Sprint(files) != fmt.Sprint(want) {
 		t.Fatalf("files on the timeline %v, want %v", files, want)
 	}
-	if n := count(t, env, `SELECT count(*) FROM household_history WHERE household_id = $1 AND action = 'attachment_add'`, h.ID); n != 4 {
-		t.Fatalf("%d attachment_add entries in the household's history, want 4", n)
+	if n := count(t, env, `SELECT count(*) FROM household_history WHERE household_id = $1 AND action = 'attachment_add'`, h.ID); n != 5 {
+		t.Fatalf("%d attachment_add entries in the household's history, want 5 (the refused photo's too)", n)
 	}
 	// The approver may attach but not withdraw a file from the registry.
 	refuse(t, env, w.approve, http.StatusForbidden, "forbidden", http.MethodDelete,

@@ -70,6 +70,16 @@ func (s *Service) Submit(ctx context.Context, p access.Principal, req SubmitRequ
 				[]int64{*req.AuthorisationAttachmentID}); err != nil {
 				return err
 			}
+			// The scan of the signed authorisation, not any file of the household.
+			var kind string
+			if err := tx.GetContext(ctx, &kind, `SELECT kind FROM household_attachments WHERE county_code = $1 AND id = $2`,
+				h.CountyCode, *req.AuthorisationAttachmentID); err != nil {
+				return fmt.Errorf("casework: authorisation scan: %w", err)
+			}
+			if kind != "authorisation" {
+				return invalid("authorisation_attachment_id", "授权书附件须是类别为“授权书”的扫描件",
+					"The authorisation must be an attachment of kind authorisation")
+			}
 		}
 		if h.Status == household.StatusEnrolled {
 			return errHouseholdEnrolled()
