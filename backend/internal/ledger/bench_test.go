@@ -729,13 +729,15 @@ const benchNotes = `How to read these figures:
 
 - The search is the registry's own endpoint (internal/household, list.go), timed through the whole stack:
   the session in Redis (one round trip; the signed-in principal is then kept in the server for up to 10 s),
-  the permission check, the scoped transaction and the query under row-level security (BEGIN, the scope,
-  the query, COMMIT: four PostgreSQL round trips). The clients, the server and PostgreSQL share the same
-  2 CPUs, so every figure carries the clients' own work and the machine's other load.
+  the permission check, and one prepared statement under row-level security that sets its own scope
+  (app_statement_scope, migration 0016): one PostgreSQL round trip, planned once per connection. The page
+  reads the households alone: their member count and head's masked ID number are kept on the household
+  (migration 0015). The clients, the server and PostgreSQL share the same 2 CPUs, so every figure carries
+  the clients' own work and the machine's other load.
 - Back to back, 32 clients keep 32 requests in the server at all times, so a request's time is about
-  32 ÷ the throughput: a p95 of 25 ms there needs some 1,500 requests/s, about 1.3 ms of CPU per request
-  for client, server and PostgreSQL together on these 2 CPUs. The CPU column shows where it goes; the
-  paced rows show the same search below saturation.
+  32 ÷ the throughput, and the p95 about twice that: a p95 of 25 ms there needs some 2,500 requests/s,
+  about 0.8 ms of CPU per request for client, server and PostgreSQL together on these 2 CPUs. The CPU
+  column shows where it goes; the paced rows show the same search below saturation.
 - PostgreSQL ran with its Debian defaults (shared_buffers 128 MB), smaller than the 1.5 M households'
   tables and indexes, so part of its CPU is copying pages from the kernel's cache.
 - The import streams the upload to a temporary file, reads the sheet with excelize's row iterator (the
