@@ -72,6 +72,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	log := newLogger(cfg.LogLevel)
+	redisx.LogThrough(log)
 	for _, w := range warnings {
 		log.Warn(w)
 	}

@@ -76,3 +76,14 @@ func tune(o *redis.Options) {
 	o.WriteTimeout = 2 * time.Second
 	o.MaxRetries = 1
 }
+
+// LogThrough sends go-redis's own messages (a connection lost, the pool closing one) to
+// log as structured warnings instead of plain lines on stderr. go-redis keeps one logger
+// for the whole process, so the binary sets it once, at start.
+func LogThrough(log *slog.Logger) { redis.SetLogger(libraryLog{log}) }
+
+type libraryLog struct{ log *slog.Logger }
+
+func (l libraryLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
+}

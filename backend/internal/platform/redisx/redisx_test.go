@@ -1,7 +1,9 @@
 package redisx
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"strings"
@@ -33,5 +35,18 @@ func TestFallsBackToEmbeddedWhenNothingAnswers(t *testing.T) {
 	}
 	if err := c.Client.Set(context.Background(), "k", "v", 0).Err(); err != nil {
 		t.Fatalf("embedded Redis does not work: %v", err)
+	}
+}
+
+func TestLibraryMessagesAreStructured(t *testing.T) {
+	var buf bytes.Buffer
+	l := libraryLog{slog.New(slog.NewJSONHandler(&buf, nil))}
+	l.Printf(context.Background(), "redis: %s:%d: connection pool: %v", "pool.go", 1458, "closed")
+	var line map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+		t.Fatalf("not one JSON line: %q", buf.String())
+	}
+	if line["level"] != "WARN" || line["component"] != "go-redis" || line["msg"] != "redis: pool.go:1458: connection pool: closed" {
+		t.Fatalf("logged %v", line)
 	}
 }
