@@ -65,6 +65,13 @@ func init() {
 	onCase("POST", "/visits/:visit/sign", "", "signing needs no permission: only the investigators named on the visit "+
 		"sign, anyone else in scope gets 403 not_investigator (internal/casework tests)", v1)
 
+	// An objector's phone: the leader sees the case but may not open personal numbers.
+	registerRoute(routeCase{Method: "POST", Route: "/api/v1/cases/:id/objections/:objection/phone", Kind: kindTenant,
+		VillageObject: true, NoPermission: "ax.leader",
+		Target: func(t *testing.T, fx *matrixFixture) Target {
+			return Target{Path: fmt.Sprintf("/api/v1/cases/%d/objections/1/phone", newCase(t, fx))}
+		}})
+
 	list := func(route string) {
 		registerRoute(routeCase{Method: "GET", Route: route, Kind: kindTenant, VillageObject: true, NoPermission: "ax.finance",
 			Target: func(t *testing.T, fx *matrixFixture) Target {

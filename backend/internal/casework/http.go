@@ -84,6 +84,7 @@ func (h *Handlers) Register(r *openapi.Router) {
 			return svc.RecordVisit(c.Request.Context(), identity.PrincipalFrom(c), id, req, identity.MetaFrom(c))
 		})
 	})
+	h.registerObjectionPhone(r, tag)
 	r.Handle(http.MethodPost, "/cases/:id/visits/:visit/sign", openapi.Op{Summary: "Sign a visit record", Tag: tag,
 		Request: SignRequest{}, Response: Detail{}, Description: "Only an investigator named on the visit, for themselves. " +
 			actionsDesc}, h.step(func(c *gin.Context, id int64) (Detail, error) {

@@ -260,3 +260,44 @@ func TestPublicObjectorPhoneMaskedForStaff(t *testing.T) {
 		t.Fatalf("case detail: %s", got.Body)
 	}
 }
+
+// The caseworker may open the objector's phone to call back: in full, audited with the
+// masked number only; the leader, who opens no personal number, may not; an objection
+// without a phone and one of another case are answered as such.
+func TestObjectorPhoneRevealedToCallBack(t *testing.T) {
+	w := newWorld(t)
+	object := func(head string, body map[string]any) (casework.Detail, casework.Objection) {
+		d := w.notice(t, w.review(t, w.investigate(t, w.submit(t, w.register(t, head, 1))), "approve"))
+		if r := w.env.Client(t).Do(http.MethodPost, objectionsPath(county, d.Notices[0].ID), body); r.Status != http.StatusCreated {
+			t.Fatalf("objection: %d %s", r.Status, r.Body)
+		}
+		d = call(t, w.clerk, http.StatusOK, http.MethodGet, path(d.ID, ""), nil)
+		if len(d.Objections) != 1 {
+			t.Fatalf("objections %+v", d.Objections)
+		}
+		return d, d.Objections[0]
+	}
+	d, withPhone := object("杨回电", map[string]any{"name": "村民杨某", "phone": "0572-5012345", "content": "该户有经营性收入"})
+	d2, without := object("无电话", map[string]any{"content": "该户家中有小轿车"})
+	phonePath := func(d casework.Detail, o casework.Objection) string {
+		return path(d.ID, fmt.Sprintf("objections/%d/phone", o.ID))
+	}
+
+	r := w.clerk.Do(http.MethodPost, phonePath(d, withPhone), nil)
+	var shown casework.ObjectionPhone
+	r.JSON(t, &shown)
+	if r.Status != http.StatusOK || shown.Value != "0572-5012345" || shown.Masked != "057*****2345" || shown.ShowSeconds != 30 {
+		t.Fatalf("reveal: %d %s", r.Status, r.Body)
+	}
+	if n := count(t, w.env, `SELECT count(*) FROM audit_log WHERE action = 'case.objection_phone_reveal' AND object_id = $1
+		AND actor_name = 'ax.clerk' AND detail::text LIKE '%057*****2345%' AND detail::text NOT LIKE '%5012345%'`, fmt.Sprint(d.ID)); n != 1 {
+		t.Fatalf("%d audit rows", n)
+	}
+	before := w.env.TenantDigest(t)
+	refuse(t, w.env, w.leader, http.StatusForbidden, "forbidden", http.MethodPost, phonePath(d, withPhone), nil)
+	refuse(t, w.env, w.clerk, http.StatusNotFound, "no_phone", http.MethodPost, phonePath(d2, without), nil)
+	refuse(t, w.env, w.clerk, http.StatusNotFound, "objection_not_found", http.MethodPost, phonePath(d2, withPhone), nil)
+	if w.env.TenantDigest(t) != before {
+		t.Fatal("a refused reveal changed the data")
+	}
+}
