@@ -173,6 +173,14 @@ export interface Objection {
   receipt_code: string | null
 }
 
+/** A public objector's phone in full (POST …/objections/:id/phone, household:reveal; audited). */
+export interface ObjectionPhone {
+  objection_id: number
+  value: string
+  masked: string
+  show_seconds: number
+}
+
 export interface Decision {
   outcome: 'approved' | 'denied'
   decided_on: string
@@ -454,6 +462,8 @@ export const casesApi = {
   investigators: (id: number, kind: 'home' | 'county') =>
     request<Candidate[]>('GET', `/api/v1/cases/${id}/investigators?kind=${kind}`),
   letter: (id: number) => request<Letter>('GET', `/api/v1/cases/${id}/letter`),
+  objectionPhone: (id: number, objection: number) =>
+    request<ObjectionPhone>('POST', `/api/v1/cases/${id}/objections/${objection}/phone`),
   notices: (q: { division?: string; status?: 'open' | 'all'; after?: string; limit?: number }) =>
     request<NoticePage>('GET', '/api/v1/notices' + query({ ...q })),
   relatives: () => request<Relative[]>('GET', '/api/v1/relatives'),
