@@ -111,15 +111,13 @@ type Certificate struct {
 
 const selectBeneficiary = `SELECT b.id, b.household_id, b.county_code, b.division_code,
 	coalesce(v.name, '') AS division_name, coalesce(t.name, '') AS township_name,
-	h.head_name, coalesce(m.id_number_masked, '') AS head_id_number_masked,
+	h.head_name, h.head_id_number_masked,
 	b.category, b.status, b.recheck_class, b.covered_count, b.amount_fen, b.amount_from, b.start_month,
 	b.decided_on, b.case_id, coalesce(c.certificate_no, '') AS certificate_no, b.enrolled_at
 	FROM beneficiaries b
 	JOIN households h ON h.county_code = b.county_code AND h.id = b.household_id
 	LEFT JOIN divisions v ON v.code = b.division_code
 	LEFT JOIN divisions t ON t.code = left(b.division_code, 9)
-	LEFT JOIN LATERAL (SELECT id_number_masked FROM household_members m
-		WHERE m.county_code = b.county_code AND m.household_id = b.household_id AND m.relation = 'self' LIMIT 1) m ON true
 	LEFT JOIN certificates c ON c.county_code = b.county_code AND c.beneficiary_id = b.id AND c.status = 'valid'`
 
 func errBeneficiaryNotFound() error {
