@@ -6,8 +6,9 @@ import { idNumber as regionIdNumber } from './xlsx'
 // A township clerk of 梅溪镇 starts an application from the household's own page, with the
 // scan of the signed authorisation, and lands on the new case, which offers the scan; then
 // records the home visit with a photo uploaded in the dialog, which the timeline offers for
-// download. The township leader, who may attach files but not delete them from the
-// household, signs off with a file of their own. The households are registered here, with
+// download. The township leader, who may attach files but not edit the household, cancels
+// a sign-off after uploading a file (which leaves the household again), then signs off with
+// a file of their own, removing one uploaded by mistake. The households are registered here, with
 // ID numbers no other spec uses (born 1963 and 1966; 1964 and 1967), so the other specs'
 // data stay as they expect.
 
@@ -50,9 +51,21 @@ test('from the household page a new application; a home visit with an uploaded p
   const cases = page.getByTestId('household-cases')
   await expect(cases).toContainText('该户尚无低保申请')
   await shot(page, 'household-cases-empty')
-  await page.getByTestId('household-new-application').click()
   const submit = page.getByRole('dialog', { name: '新的低保申请' })
+  // A scan uploaded for an application that is then cancelled leaves the household again.
+  const fileNames = async () =>
+    (await api<{ attachments: { file_name: string }[] }>(page, 'GET', `/api/v1/households/${household.id}`)).attachments.map((a) => a.file_name)
+  await page.getByTestId('household-new-application').click()
   await expect(submit).toBeVisible()
+  await submit.getByTestId('submit-authorisation').locator('input[type=file]').setInputFiles({ name: '作废授权书.pdf', mimeType: 'application/pdf', buffer: pdf })
+  await expect(submit.getByTestId('submit-authorisation-作废授权书.pdf').getByRole('link', { name: '作废授权书.pdf' })).toBeVisible()
+  expect(await fileNames()).toContain('作废授权书.pdf')
+  await submit.getByRole('button', { name: '取消' }).click()
+  await expect(submit).toBeHidden()
+  await expect.poll(fileNames).not.toContain('作废授权书.pdf')
+  await page.getByTestId('household-new-application').click()
+  await expect(submit).toBeVisible()
+  await expect(submit.getByTestId('submit-authorisation-list')).toHaveCount(0)
   await expect(submit.getByTestId('submit-household')).toContainText(head) // chosen already, and fixed
   await submit.getByTestId('submit-reason').fill('户主腰椎病，不能从事重体力劳动。')
   // The signed authorisation's scan, filed with the household as an authorisation.
@@ -134,7 +147,7 @@ async function staffPage(browser: Browser, user: string): Promise<Page> {
   return page
 }
 
-test('the township leader signs off with a file the timeline names; a file left out stays with the household', async ({ browser, page }) => {
+test('the township leader signs off with a file the timeline names; files uploaded and then cancelled or removed leave the household', async ({ browser, page }) => {
   test.setTimeout(120_000)
   const [clerk, village] = [await staffPage(browser, 'ax.clerk'), await staffPage(browser, 'ax.village')]
   const name = `柏秋生${run}`
@@ -165,22 +178,44 @@ test('the township leader signs off with a file the timeline names; a file left 
   await signIn(page, 'ax.leader')
   await page.goto(`/cases/${caseId}`)
   await expect(page.getByTestId('case-state')).toHaveText('调查核实')
-  await page.getByTestId('action-sign_off').click()
+  const filesOf = async () =>
+    (await api<{ attachments: { file_name: string; uploaded_by: string }[] }>(page, 'GET', `/api/v1/households/${household.id}`)).attachments.map(
+      (a) => `${a.file_name}:${a.uploaded_by}`,
+    )
   const dialog = page.getByRole('dialog', { name: '签署审核意见' })
-  await expect(dialog).toBeVisible()
-  await dialog.getByTestId('dialog-text').fill('同意，审批表附后。')
   const input = dialog.getByTestId('attachment-upload').locator('input[type=file]')
+
+  // The leader uploads a draft, then cancels: the draft was filed with the household while
+  // the dialog was open, and leaves it again with the cancel (he may delete his own file
+  // that no step cites, though he may not edit the household).
+  await page.getByTestId('action-sign_off').click()
+  await expect(dialog).toBeVisible()
+  await input.setInputFiles({ name: '作废草稿.pdf', mimeType: 'application/pdf', buffer: pdf })
+  await expect(dialog.getByTestId('attachment-upload-作废草稿.pdf').getByRole('link', { name: '作废草稿.pdf' })).toBeVisible()
+  expect(await filesOf()).toContain('作废草稿.pdf:周海燕')
+  await dialog.getByRole('button', { name: '取消' }).click()
+  await expect(dialog).toBeHidden()
+  await expect.poll(filesOf).not.toContain('作废草稿.pdf:周海燕')
+  await expect(page.getByTestId('case-state')).toHaveText('调查核实')
+
+  // Opened again, the dialog starts without it.
+  await page.getByTestId('action-sign_off').click()
+  await expect(dialog).toBeVisible()
+  await expect(dialog.getByTestId('attachment-upload-list')).toHaveCount(0)
+  await dialog.getByTestId('dialog-text').fill('同意，审批表附后。')
   await input.setInputFiles({ name: '乡镇审批表.pdf', mimeType: 'application/pdf', buffer: pdf })
   await expect(dialog.getByTestId('attachment-upload-乡镇审批表.pdf').getByRole('link', { name: '乡镇审批表.pdf' })).toBeVisible()
   await input.setInputFiles({ name: '误传照片.png', mimeType: 'image/png', buffer: photo })
   const extra = dialog.getByTestId('attachment-upload-误传照片.png')
   await expect(extra.getByRole('link', { name: '误传照片.png' })).toBeVisible()
-  // The leader may not delete from the household: the × only leaves the file out of this step.
-  const leaveOut = extra.getByRole('button', { name: '不随本次办理提交 误传照片.png（仍保留在户档案中）' })
-  await expect(leaveOut).toBeVisible()
+  // The × removes the leader's own fresh upload from the household again.
+  const remove = extra.getByRole('button', { name: '移除 误传照片.png（同时从户档案删除）' })
+  await expect(remove).toBeVisible()
   await shot(page, 'case-signoff-attachment')
-  await leaveOut.click()
+  await remove.click()
   await expect(extra).toHaveCount(0)
+  await expect(dialog.getByTestId('attachment-upload-error')).toHaveCount(0)
+  expect(await filesOf()).not.toContain('误传照片.png:周海燕')
   await dialog.getByTestId('dialog-confirm').click()
   await expect(dialog).toBeHidden()
   await expect(page.getByTestId('case-state')).toHaveText('乡镇已审核')
@@ -194,7 +229,12 @@ test('the township leader signs off with a file the timeline names; a file left 
   await shot(page, 'case-signoff-timeline')
   const [download] = await Promise.all([page.waitForEvent('download'), entry.getByTestId('file-乡镇审批表.pdf').click()])
   expect(readFileSync(await download.path()).equals(pdf)).toBe(true)
-  // Both files are on the household's record, under the leader's name.
-  const h = await api<{ attachments: { file_name: string; uploaded_by: string }[] }>(page, 'GET', `/api/v1/households/${household.id}`)
-  expect(h.attachments.map((a) => `${a.file_name}:${a.uploaded_by}`).sort()).toEqual(['乡镇审批表.pdf:周海燕', '误传照片.png:周海燕'])
+  // Only the file the step carries is on the household's record, under the leader's name:
+  // neither the cancelled draft nor the removed photo.
+  expect(await filesOf()).toEqual(['乡镇审批表.pdf:周海燕'])
+  // Now that the sign-off cites it, it is no longer his to delete.
+  const [memo] = (await api<{ attachments: { id: number; file_name: string }[] }>(page, 'GET', `/api/v1/households/${household.id}`)).attachments
+  const csrf = (await me(page)).body.csrf_token as string
+  const refused = await page.request.delete(`/api/v1/households/${household.id}/attachments/${memo.id}`, { headers: { 'X-CSRF-Token': csrf } })
+  expect(refused.status(), await refused.text()).toBe(409)
 })

@@ -136,7 +136,7 @@ func New(d Deps) (*Server, error) {
 		calendar:   calendar.NewHandlers(calendar.NewService(d.DB, guard), d.Now),
 		staff:      staff.NewHandlers(staff.NewService(d.DB, box, guard, sessions, authz, d.Now)),
 		benefit:    enrolment.NewHandlers(enrolments),
-		households: household.NewHandlers(household.NewService(d.DB, box, guard, files, d.Now)),
+		households: household.NewHandlers(household.NewService(d.DB, box, guard, files, casework.Citations{}, d.Now)),
 		// cases: the application workflow; enrolment quotes its amounts and enrols on approval.
 		cases: casework.NewHandlers(cases),
 		// publicNotices: the portal's notices and objections, rate-limited per address in Redis.

@@ -316,6 +316,24 @@ func nameEventFiles(ctx context.Context, tx *sqlx.Tx, c Case, events []Event) er
 	return nil
 }
 
+// Citations tells the registry which attachments the cases' steps hold on to
+// (household.Citations): a file is cited once it is a case's authorisation scan or on an
+// entry of a case's timeline, and then its uploader may no longer withdraw it.
+type Citations struct{}
+
+// CitesAttachment reports whether a case of household householdID cites attachment
+// attachmentID, in the caller's transaction.
+func (Citations) CitesAttachment(ctx context.Context, tx *sqlx.Tx, county string, householdID, attachmentID int64) (bool, error) {
+	var cited bool
+	if err := tx.GetContext(ctx, &cited, `SELECT EXISTS (SELECT 1 FROM cases c
+		WHERE c.county_code = $1 AND c.household_id = $2 AND (c.authorisation_attachment_id = $3
+			OR EXISTS (SELECT 1 FROM case_events e WHERE e.county_code = c.county_code AND e.case_id = c.id
+				AND $3 = ANY (e.attachments))))`, county, householdID, attachmentID); err != nil {
+		return false, fmt.Errorf("casework: cases citing attachment %d of %s/%d: %w", attachmentID, county, householdID, err)
+	}
+	return cited, nil
+}
+
 // attachmentFile names attachment id of the case's household (nil if there is none).
 func attachmentFile(ctx context.Context, tx *sqlx.Tx, c Case, id int64) (*EventFile, error) {
 	var f EventFile

@@ -190,7 +190,10 @@ func checkOpinion(field string, s *string, need bool) error {
 	return nil
 }
 
-// checkAttachments: every id must be one of the household's attachments, not removed.
+// checkAttachments: every id must be one of the household's attachments, not removed. The
+// rows are locked in share mode until the step commits, so the uploader withdrawing a file
+// (household.DeleteAttachment locks it for update, then looks for citations) either goes
+// first, and the step is refused, or waits and then finds the step citing it.
 func checkAttachments(ctx context.Context, tx *sqlx.Tx, county string, householdID int64, field string, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
@@ -199,8 +202,8 @@ func checkAttachments(ctx context.Context, tx *sqlx.Tx, county string, household
 		return invalid(field, "一次最多附 20 个附件", field+" holds at most 20 attachments")
 	}
 	var n int
-	if err := tx.GetContext(ctx, &n, `SELECT count(DISTINCT id) FROM household_attachments
-		WHERE county_code = $1 AND household_id = $2 AND id = ANY($3) AND deleted_at IS NULL`,
+	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM (SELECT id FROM household_attachments
+		WHERE county_code = $1 AND household_id = $2 AND id = ANY($3) AND deleted_at IS NULL FOR SHARE) a`,
 		county, householdID, pq.Array(ids)); err != nil {
 		return fmt.Errorf("casework: check attachments: %w", err)
 	}

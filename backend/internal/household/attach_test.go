@@ -11,7 +11,8 @@ import (
 
 // household:attach: every role that takes a step of a case may add a file to the household
 // (the village worker here, who may not edit it); a role that only reads may not (the
-// inspector), and the refusal reads no body and keeps nothing. Removing stays with update.
+// inspector), and the refusal reads no body and keeps nothing. Removing someone else's file
+// stays with update.
 func TestAttachPermission(t *testing.T) {
 	env := apptest.New(t)
 	h := register(t, env.SignIn(t, "ax.clerk"), twoMembers("宋明", 731))
@@ -41,12 +42,21 @@ func TestAttachPermission(t *testing.T) {
 		t.Fatal("the refusal was not recorded as an attempt to attach")
 	}
 
-	// The village worker may attach but not withdraw what is on the record.
-	apath := fmt.Sprintf("/api/v1/households/%d/attachments/%d", h.ID, a.ID)
-	if r := village.Do(http.MethodDelete, apath, nil); r.Status != http.StatusForbidden {
-		t.Fatalf("village worker deletes: %d %s", r.Status, r.Body)
+	// The village worker may attach but not withdraw what someone else put on the record
+	// (her own uncited uploads she may: casework's TestUploaderWithdrawsUncitedFile); the
+	// caseworker withdraws any file.
+	clerk := env.SignIn(t, "ax.clerk")
+	r = upload(t, clerk, h.ID, "photo", "入户.png", png)
+	var theirs household.Attachment
+	r.JSON(t, &theirs)
+	before = env.TenantDigest(t)
+	if r := village.Do(http.MethodDelete, fmt.Sprintf("/api/v1/households/%d/attachments/%d", h.ID, theirs.ID), nil); r.Status != http.StatusForbidden {
+		t.Fatalf("village worker deletes the clerk's file: %d %s", r.Status, r.Body)
 	}
-	if r := env.SignIn(t, "ax.clerk").Do(http.MethodDelete, apath, nil); r.Status != http.StatusNoContent {
+	if env.TenantDigest(t) != before {
+		t.Fatal("the village worker's refused delete changed the database")
+	}
+	if r := clerk.Do(http.MethodDelete, fmt.Sprintf("/api/v1/households/%d/attachments/%d", h.ID, a.ID), nil); r.Status != http.StatusNoContent {
 		t.Fatalf("clerk deletes: %d %s", r.Status, r.Body)
 	}
 }

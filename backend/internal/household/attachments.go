@@ -115,16 +115,23 @@ func (s *Service) OpenAttachment(ctx context.Context, p access.Principal, id, ai
 }
 
 // DeleteAttachment removes attachment aid from household id (a soft delete: the row keeps
-// who removed it and when; the file is no longer served). It needs household:update, not
-// attach: a file other steps may cite is the registry's to withdraw.
+// who removed it and when; the file is no longer served). Staff who may edit the household
+// (household:update) remove any file, as the registry's keepers. Anyone else who may attach
+// files (household:attach) may remove only a file they uploaded themselves, and only while
+// no step of a case cites it (a case's authorisation scan or a file on its timeline) — a
+// file uploaded for a step that was then abandoned; a cited file answers 409, another's
+// file 403. Nothing is written on a refusal (the 403 is recorded in the audit log, as every
+// refused access is).
 func (s *Service) DeleteAttachment(ctx context.Context, p access.Principal, id, aid int64, meta identity.Meta) error {
 	return s.inTx(ctx, p, func(tx *sqlx.Tx, county string) error {
 		h, err := s.target(ctx, tx, p, county, id, true)
 		if err != nil {
 			return err
 		}
-		if err := s.guard.Require(ctx, p, h.DivisionCode, "household", idStr(id), "update"); err != nil {
-			return err
+		if !s.guard.Allowed(ctx, p, h.DivisionCode, "household", "update") {
+			if err := s.mayWithdraw(ctx, tx, p, h, aid); err != nil {
+				return err
+			}
 		}
 		a, err := loadAttachment(ctx, tx, county, id, aid)
 		if err != nil {
@@ -138,6 +145,42 @@ func (s *Service) DeleteAttachment(ctx context.Context, p access.Principal, id, 
 			"content_type": a.ContentType, "size_bytes": a.SizeBytes, "sha256": a.SHA256}}
 		return s.record(ctx, tx, p, meta, h, "attachment_delete", "household.attachment_delete", detail, nil)
 	})
+}
+
+// mayWithdraw answers nil when p, who may not edit household h, may still remove
+// attachment aid: p may attach files, uploaded this one and no case's step cites it. The
+// attachment's row is locked first, so a step citing it cannot commit between the check
+// and the removal (casework's checkAttachments locks the rows it cites in share mode).
+func (s *Service) mayWithdraw(ctx context.Context, tx *sqlx.Tx, p access.Principal, h Household, aid int64) error {
+	// A refusal is recorded as an attempt to update the household, as before the uploader's
+	// exception; whoever may attach files is told whose files they may remove.
+	editor := func() error { return s.guard.Require(ctx, p, h.DivisionCode, "household", idStr(h.ID), "update") }
+	if !s.guard.Allowed(ctx, p, h.DivisionCode, "household", "attach") {
+		return editor()
+	}
+	var uploader *int64
+	err := tx.GetContext(ctx, &uploader, `SELECT uploaded_by FROM household_attachments
+		WHERE county_code = $1 AND household_id = $2 AND id = $3 AND deleted_at IS NULL FOR UPDATE`, h.CountyCode, h.ID, aid)
+	if db.IsNotFound(err) {
+		return errAttachmentNotFound()
+	}
+	if err != nil {
+		return fmt.Errorf("household: uploader of attachment %d of %s/%d: %w", aid, h.CountyCode, h.ID, err)
+	}
+	if uploader == nil || p.UserID == 0 || *uploader != p.UserID {
+		if err := editor(); err != nil {
+			return errAttachmentNotYours()
+		}
+		return nil // an editor after all (the policy changed in between)
+	}
+	cited, err := s.cites.CitesAttachment(ctx, tx, h.CountyCode, h.ID, aid)
+	if err != nil {
+		return err
+	}
+	if cited {
+		return errAttachmentCited()
+	}
+	return nil
 }
 
 const selectAttachment = `SELECT id, kind, file_name, content_type, size_bytes, sha256, uploaded_name AS uploaded_by, uploaded_at

@@ -35,6 +35,20 @@ func errAttachmentNotFound() error {
 	return httpx.Msg(http.StatusNotFound, "attachment_not_found", "附件不存在", "No such attachment")
 }
 
+// errAttachmentNotYours is the 403 for removing a file one may not remove (after the guard
+// has recorded the refusal).
+func errAttachmentNotYours() error {
+	return httpx.Msg(http.StatusForbidden, "attachment_not_yours",
+		"没有权限删除此附件：只能删除本人上传且尚未用于案件办理的附件，其他附件须由可编辑户档案的工作人员删除",
+		"You may not delete this attachment: you may delete only files you uploaded yourself that no step of a case uses; other files are removed by staff who may edit the household")
+}
+
+func errAttachmentCited() error {
+	return httpx.Msg(http.StatusConflict, "attachment_in_case",
+		"此附件已用于案件办理（申请的授权书或办理步骤的附件），不能删除",
+		"This attachment is part of a step of a case (an application's authorisation scan or a step's file) and cannot be deleted")
+}
+
 // render turns a ValidationError into the 400 the client sees, in its language: a
 // top-level message and every problem in details.errors [{field, message}].
 func render(c *gin.Context, err error) error {

@@ -57,7 +57,9 @@ func (h *Handlers) Register(r *openapi.Router) {
 		Permission: "household:read", Description: "The file, as an attachment (Content-Disposition), never rendered inline."},
 		h.downloadAttachment)
 	r.Handle(http.MethodDelete, "/households/:id/attachments/:aid", openapi.Op{Summary: "Remove an attachment", Tag: tag,
-		Status: http.StatusNoContent, Permission: "household:update"}, h.deleteAttachment)
+		Status: http.StatusNoContent, Permission: "household:update",
+		Description: "Holders of household:attach may also remove a file they uploaded themselves while no step of a case " +
+			"cites it (409 attachment_in_case once one does; 403 attachment_not_yours for someone else's file)."}, h.deleteAttachment)
 }
 
 func fail(c *gin.Context, err error) { httpx.Fail(c, render(c, err)) }

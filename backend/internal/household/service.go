@@ -23,14 +23,23 @@ type Service struct {
 	box   *secure.Box
 	guard *access.Guard
 	files *Files
+	cites Citations
 	now   func() time.Time
 	// stmts holds the search's prepared statements (list.go).
 	stmts *db.Statements
 }
 
-// NewService wires the use cases: box seals the sensitive fields, files keeps attachments.
-func NewService(conn *sqlx.DB, box *secure.Box, guard *access.Guard, files *Files, now func() time.Time) *Service {
-	return &Service{db: conn, box: box, guard: guard, files: files, now: now, stmts: db.NewStatements(conn)}
+// Citations tells whether a step of a case cites an attachment of a household: a case's
+// authorisation scan or a file on its timeline (internal/casework implements it; app.go
+// wires it). It runs inside the registry's transaction, whose scope covers the household.
+type Citations interface {
+	CitesAttachment(ctx context.Context, tx *sqlx.Tx, county string, householdID, attachmentID int64) (bool, error)
+}
+
+// NewService wires the use cases: box seals the sensitive fields, files keeps attachments,
+// cites tells which attachments the cases' steps hold on to.
+func NewService(conn *sqlx.DB, box *secure.Box, guard *access.Guard, files *Files, cites Citations, now func() time.Time) *Service {
+	return &Service{db: conn, box: box, guard: guard, files: files, cites: cites, now: now, stmts: db.NewStatements(conn)}
 }
 
 // inTx runs fn in a transaction scoped to the caller's broadest division. Platform staff

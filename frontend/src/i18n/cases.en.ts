@@ -259,7 +259,7 @@ export const casesEn = {
     hint: 'JPEG or PNG images or PDF files, at most 10 MB each and {n} in all; kept in the household record too',
     tooMany: 'At most {n} attachments on one step',
     remove: 'Remove {name} (from the household record too)',
-    unlink: 'Leave {name} out of this step (it stays in the household record)',
+    withdrawFailed: '{name} could not be deleted from the household record: {message}',
     done: 'Uploaded',
   },
   householdCases: {

@@ -259,7 +259,7 @@ export const casesZh = {
     hint: 'JPEG、PNG 图片或 PDF，单个不超过 10 MB，最多 {n} 个；同时存入本户档案',
     tooMany: '一次最多附 {n} 个附件',
     remove: '移除 {name}（同时从户档案删除）',
-    unlink: '不随本次办理提交 {name}（仍保留在户档案中）',
+    withdrawFailed: '{name} 未能从户档案删除：{message}',
     done: '已上传',
   },
   householdCases: {

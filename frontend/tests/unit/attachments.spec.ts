@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { ApiError } from '@/api/client'
 import { attachmentRights } from '@/navigation/permissions'
-import { ATTACHMENT_MAX_BYTES, attachmentProblem, fileSize } from '@/utils/attachments'
+import { ATTACHMENT_MAX_BYTES, attachmentProblem, fileSize, withdrawUploads } from '@/utils/attachments'
 
 describe('an attachment picked for upload', () => {
   const file = (name: string, type: string, size = 1000) => ({ name, type, size })
@@ -40,5 +41,35 @@ describe('what a user may do with a household\'s files', () => {
     expect(attachmentRights(holding('household:read', 'household:attach', 'household:update'))).toEqual({ upload: true, delete: true })
     // The inspector reads only.
     expect(attachmentRights(holding('household:read'))).toEqual({ upload: false, delete: false })
+  })
+})
+
+describe('files uploaded for a step that was not taken (AttachmentUpload.withdraw)', () => {
+  const files = [
+    { id: 11, file_name: '草稿.pdf' },
+    { id: 12, file_name: '误传照片.png' },
+    { id: 13, file_name: '授权书.pdf' },
+  ]
+  it('are each deleted from the household again', async () => {
+    const deleted: number[] = []
+    const failed = await withdrawUploads(files, async (f) => {
+      deleted.push(f.id)
+    })
+    expect(failed).toEqual([])
+    expect(deleted.sort()).toEqual([11, 12, 13])
+  })
+  it('count as deleted when already gone (404), and are told when a delete fails', async () => {
+    const gone = new ApiError(404, 'attachment_not_found', '附件不存在')
+    const cited = new ApiError(409, 'attachment_in_case', '此附件已用于案件办理（申请的授权书或办理步骤的附件），不能删除')
+    const failed = await withdrawUploads(files, async (f) => {
+      if (f.id === 11) throw gone
+      if (f.id === 13) throw cited
+    })
+    expect(failed).toEqual([{ file: files[2], error: cited }])
+  })
+  it('are left alone when there are none', async () => {
+    let calls = 0
+    expect(await withdrawUploads([], async () => void calls++)).toEqual([])
+    expect(calls).toBe(0)
   })
 })

@@ -2,11 +2,19 @@ import { ref } from 'vue'
 import { ApiError } from '@/api/client'
 import type { CaseDetail } from '@/api/cases'
 
+/** What useStep needs of the dialog's AttachmentUpload (its exposed methods). */
+export interface Uploads {
+  withdraw(): Promise<void>
+  settle(): void
+}
+
 /**
  * Runs one step of a case from a dialog: the saving flag, the server's message when it
  * refuses (in the dialog, unless the app already told the user), and the field it names;
  * and the registry attachments the step cites (AttachmentUpload's v-model), with whether
- * one is still going up.
+ * one is still going up. uploadRef binds the dialog's AttachmentUpload (:ref="uploadRef"): a
+ * taken step settles its files; closed(), called when the dialog closes, withdraws whatever
+ * was uploaded for a step that was not taken, deleting it from the household again.
  */
 export function useStep() {
   const saving = ref(false)
@@ -14,6 +22,11 @@ export function useStep() {
   const field = ref('')
   const attachments = ref<number[]>([])
   const uploading = ref(false)
+  let upload: Uploads | null = null
+  /** A function ref for the AttachmentUpload (null once it is gone). */
+  const uploadRef = (c: unknown) => {
+    upload = (c as Uploads | null) ?? null
+  }
 
   function reset() {
     error.value = ''
@@ -26,11 +39,18 @@ export function useStep() {
     attachments.value = []
   }
 
+  /** The dialog closed: files uploaded for a step that was not taken leave the household. */
+  function closed() {
+    void upload?.withdraw()
+  }
+
   async function run(call: () => Promise<CaseDetail>): Promise<CaseDetail | null> {
     saving.value = true
     reset()
     try {
-      return await call()
+      const out = await call()
+      upload?.settle()
+      return out
     } catch (e) {
       if (e instanceof ApiError && !e.handled) {
         error.value = e.message
@@ -42,5 +62,5 @@ export function useStep() {
     }
   }
 
-  return { saving, error, field, attachments, uploading, reset, start, run }
+  return { saving, error, field, attachments, uploading, uploadRef, reset, start, closed, run }
 }
