@@ -131,6 +131,7 @@ test('a visitor objects to a notice on the portal and the case goes back to inve
   // To call back, the caseworker opens the number (audited) and it masks itself again later.
   await objection.getByTestId('objection-phone-reveal').click()
   await expect(objection.getByTestId('objection-phone-value')).toHaveText('13957201111')
+  await screenshot(page, 'public-objection-phone-revealed')
   await objection.getByRole('button', { name: /隐藏/ }).click()
   await expect(objection.getByTestId('objection-phone-value')).toHaveText('139****1111')
   const detail = await api<{ objections: { receipt_code: string; phone_masked: string; source: string }[] }>(page, 'GET', `/api/v1/cases/${caseId}`)
