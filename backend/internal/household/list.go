@@ -106,8 +106,8 @@ func (s *Service) List(ctx context.Context, p access.Principal, lp ListParams) (
 		return Page{}, err
 	}
 	f.County, f.Division = access.CountyOf(div), div
-	q, args := listQuery(f)
-	stmt, err := s.stmts.Prepared(ctx, q)
+	query, args := listQuery(f)
+	stmt, err := s.stmts.Prepared(ctx, query)
 	if err != nil {
 		return Page{}, fmt.Errorf("household: list %s: %w", div, err)
 	}
