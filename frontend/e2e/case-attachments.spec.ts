@@ -198,7 +198,24 @@ test('the township leader signs off with a file the timeline names; files upload
   await expect.poll(filesOf).not.toContain('作废草稿.pdf:周海燕')
   await expect(page.getByTestId('case-state')).toHaveText('调查核实')
 
-  // Opened again, the dialog starts without it.
+  // Leaving the page with the dialog open withdraws its upload too: to the work list and
+  // back, then the browser's forward button while the dialog is open.
+  await page.getByRole('button', { name: '返回' }).click()
+  await expect(page).toHaveURL(/\/cases$/)
+  await page.goBack()
+  await expect(page.getByTestId('case-state')).toHaveText('调查核实')
+  await page.getByTestId('action-sign_off').click()
+  await expect(dialog).toBeVisible()
+  await input.setInputFiles({ name: '未提交草稿.pdf', mimeType: 'application/pdf', buffer: pdf })
+  await expect(dialog.getByTestId('attachment-upload-未提交草稿.pdf').getByRole('link', { name: '未提交草稿.pdf' })).toBeVisible()
+  expect(await filesOf()).toContain('未提交草稿.pdf:周海燕')
+  await page.goForward()
+  await expect(page).toHaveURL(/\/cases$/)
+  await expect.poll(filesOf).not.toContain('未提交草稿.pdf:周海燕')
+  await page.goBack()
+  await expect(page.getByTestId('case-state')).toHaveText('调查核实')
+
+  // Opened again, the dialog starts without them.
   await page.getByTestId('action-sign_off').click()
   await expect(dialog).toBeVisible()
   await expect(dialog.getByTestId('attachment-upload-list')).toHaveCount(0)
