@@ -32,14 +32,7 @@ func TestHouseholdCaseListUsesIndex(t *testing.T) {
 		t.Skip("loads 60,000 households and 90,000 cases")
 	}
 	d := dbtest.New(t)
-	d.Super.MustExec(`INSERT INTO divisions (code, level, parent_code, county_code, name) VALUES
-		('33', 'province', NULL, NULL, '浙江省'), ('3305', 'city', '33', NULL, '湖州市'),
-		('330523', 'county', '3305', '330523', '安吉县')`)
-	d.Super.MustExec(`INSERT INTO divisions (code, level, parent_code, county_code, name)
-		SELECT '330523' || lpad(t::text, 3, '0'), 'township', '330523', '330523', '镇' || t FROM generate_series(101, 110) t`)
-	d.Super.MustExec(`INSERT INTO divisions (code, level, parent_code, county_code, name, urban_rural_type)
-		SELECT '330523' || lpad(t::text, 3, '0') || lpad(v::text, 3, '0'), 'village', '330523' || lpad(t::text, 3, '0'), '330523', '村' || v, '220'
-		FROM generate_series(101, 110) t, generate_series(201, 215) v`)
+	d.AddPlanCounty()
 	d.Super.MustExec(`INSERT INTO households (county_code, id, division_code, category, head_name, status)
 		SELECT '330523', g, '330523' || lpad((101 + g % 10)::text, 3, '0') || lpad((201 + (g / 10) % 15)::text, 3, '0'), 'rural',
 			'户主' || g, 'applying'

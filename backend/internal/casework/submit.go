@@ -66,19 +66,8 @@ func (s *Service) Submit(ctx context.Context, p access.Principal, req SubmitRequ
 			return err
 		}
 		if req.AuthorisationAttachmentID != nil {
-			if err := checkAttachments(ctx, tx, h.CountyCode, h.ID, "authorisation_attachment_id",
-				[]int64{*req.AuthorisationAttachmentID}); err != nil {
+			if err := checkAuthorisationScan(ctx, tx, h.CountyCode, h.ID, *req.AuthorisationAttachmentID); err != nil {
 				return err
-			}
-			// The scan of the signed authorisation, not any file of the household.
-			var kind string
-			if err := tx.GetContext(ctx, &kind, `SELECT kind FROM household_attachments WHERE county_code = $1 AND id = $2`,
-				h.CountyCode, *req.AuthorisationAttachmentID); err != nil {
-				return fmt.Errorf("casework: authorisation scan: %w", err)
-			}
-			if kind != "authorisation" {
-				return invalid("authorisation_attachment_id", "授权书附件须是类别为“授权书”的扫描件",
-					"The authorisation must be an attachment of kind authorisation")
 			}
 		}
 		if h.Status == household.StatusEnrolled {
@@ -208,8 +197,32 @@ func checkAttachments(ctx context.Context, tx *sqlx.Tx, county string, household
 		return fmt.Errorf("casework: check attachments: %w", err)
 	}
 	if n != len(ids) || hasDuplicates(ids) {
-		return invalid(field, "附件须是该户档案中的附件（不能重复、不能是已删除的）",
-			"Attachments must be the household's own attachments, each once and not removed")
+		return errNotTheHouseholds(field)
+	}
+	return nil
+}
+
+func errNotTheHouseholds(field string) error {
+	return invalid(field, "附件须是该户档案中的附件（不能重复、不能是已删除的）",
+		"Attachments must be the household's own attachments, each once and not removed")
+}
+
+// checkAuthorisationScan: the application's authorisation is one of the household's
+// attachments, not removed, filed as the scan of the signed authorisation (not any file of
+// the household). Locked in share mode like checkAttachments.
+func checkAuthorisationScan(ctx context.Context, tx *sqlx.Tx, county string, householdID, id int64) error {
+	const field = "authorisation_attachment_id"
+	var kind string
+	err := tx.GetContext(ctx, &kind, `SELECT kind FROM household_attachments
+		WHERE county_code = $1 AND household_id = $2 AND id = $3 AND deleted_at IS NULL FOR SHARE`, county, householdID, id)
+	if db.IsNotFound(err) {
+		return errNotTheHouseholds(field)
+	}
+	if err != nil {
+		return fmt.Errorf("casework: check the authorisation scan: %w", err)
+	}
+	if kind != "authorisation" {
+		return invalid(field, "授权书附件须是类别为“授权书”的扫描件", "The authorisation must be an attachment of kind authorisation")
 	}
 	return nil
 }

@@ -9,6 +9,21 @@ export interface Uploads {
 }
 
 /**
+ * A dialog's handle on its AttachmentUpload: ref binds it (as :ref); withdraw
+ * and settle reach it while it is there and do nothing once it is gone.
+ */
+export function useUploads() {
+  let upload: Uploads | null = null
+  return {
+    ref: (c: unknown) => {
+      upload = (c as Uploads | null) ?? null
+    },
+    withdraw: (): Promise<void> => upload?.withdraw() ?? Promise.resolve(),
+    settle: () => upload?.settle(),
+  }
+}
+
+/**
  * Runs one step of a case from a dialog: the saving flag, the server's message when it
  * refuses (in the dialog, unless the app already told the user), and the field it names;
  * and the registry attachments the step cites (AttachmentUpload's v-model), with whether
@@ -22,11 +37,8 @@ export function useStep() {
   const field = ref('')
   const attachments = ref<number[]>([])
   const uploading = ref(false)
-  let upload: Uploads | null = null
-  /** A function ref for the AttachmentUpload (null once it is gone). */
-  const uploadRef = (c: unknown) => {
-    upload = (c as Uploads | null) ?? null
-  }
+  const upload = useUploads()
+  const uploadRef = upload.ref
 
   function reset() {
     error.value = ''
@@ -41,7 +53,7 @@ export function useStep() {
 
   /** The dialog closed: files uploaded for a step that was not taken leave the household. */
   function closed() {
-    void upload?.withdraw()
+    void upload.withdraw()
   }
 
   async function run(call: () => Promise<CaseDetail>): Promise<CaseDetail | null> {
@@ -49,7 +61,7 @@ export function useStep() {
     reset()
     try {
       const out = await call()
-      upload?.settle()
+      upload.settle()
       return out
     } catch (e) {
       if (e instanceof ApiError && !e.handled) {
